@@ -1,0 +1,165 @@
+"""Reads of the case domain. `pilots_visible_to` is the one rule of which pilots a user sees."""
+
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from .models import Company, CompanyMembership, Division, Pilot, Stage
+
+DIVISION_PERMS = ["cases.act_for_division", "cases.sign_for_division"]
+
+
+def divisions_of(user) -> QuerySet[Division]:
+    """The divisions whose staff the user is (object permissions, never global ones)."""
+    if not user.is_authenticated or not user.is_active:
+        return Division.objects.none()
+    return get_objects_for_user(
+        user,
+        DIVISION_PERMS,
+        klass=Division,
+        any_perm=True,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def divisions_signed_by(user) -> QuerySet[Division]:
+    if not user.is_authenticated or not user.is_active:
+        return Division.objects.none()
+    return get_objects_for_user(
+        user,
+        "cases.sign_for_division",
+        klass=Division,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def companies_of(user) -> QuerySet[Company]:
+    """The companies the user is an active member of."""
+    if not user.is_authenticated or not user.is_active:
+        return Company.objects.none()
+    return Company.objects.filter(
+        memberships__user=user, memberships__status=CompanyMembership.Status.ACTIVE
+    )
+
+
+def sees_all_pilots(user) -> bool:
+    return user.is_active and (user.is_superuser or user.has_perm("cases.view_all_pilots"))
+
+
+def pilots_visible_to(user) -> QuerySet[Pilot]:
+    """Every pilot the user may see. Every list, page, export and API goes through this."""
+    if not user.is_authenticated or not user.is_active:
+        return Pilot.objects.none()
+    if sees_all_pilots(user):
+        return Pilot.objects.all()
+    condition = Q(division__in=divisions_of(user)) | Q(company__in=companies_of(user))
+    if user.has_perm("cases.view_contracting_pilots"):
+        condition |= Q(contracting_started__isnull=False)
+    return Pilot.objects.filter(condition)
+
+
+def is_staff_viewer(user, pilot: Pilot) -> bool:
+    """Whether the user sees the whole pilot, internal entries included (not only as a company)."""
+    if not user.is_active:
+        return False
+    if sees_all_pilots(user):
+        return True
+    if user.has_perm("cases.view_contracting_pilots") and pilot.contracting_started:
+        return True
+    return (
+        pilot.division_id is not None and divisions_of(user).filter(pk=pilot.division_id).exists()
+    )
+
+
+def is_company_member(user, company: Company) -> bool:
+    return companies_of(user).filter(pk=company.pk).exists()
+
+
+def user_role(user) -> str:
+    """The user's main role, for the home page and the menu."""
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return "admin"
+    if user.has_perm("cases.act_as_agent"):
+        return "agent"
+    if user.has_perm("cases.act_as_legal"):
+        return "legal"
+    if user.has_perm("cases.view_all_pilots"):
+        return "manager"
+    if divisions_of(user).exists():
+        return "division"
+    return "company"
+
+
+def can_withdraw(user, pilot: Pilot) -> bool:
+    """A company may withdraw its pilot until the contract is signed."""
+    signed = hasattr(pilot, "contract") and pilot.contract.signed is not None
+    return (
+        pilot.stage in (Stage.INTAKE, Stage.MATCHING, Stage.CONTRACTING)
+        and not signed
+        and user.has_perm("cases.act_for_company", pilot.company)
+        and is_company_member(user, pilot.company)
+    )
+
+
+def can_cancel(user, pilot: Pilot) -> bool:
+    """An agent may cancel an open pilot at any stage."""
+    return pilot.is_open and user.has_perm("cases.act_as_agent")
+
+
+def can_record_milestone(user, pilot: Pilot) -> bool:
+    return pilot.stage == Stage.EXECUTION and user.has_perm("cases.act_as_agent")
+
+
+def can_report_progress(user, pilot: Pilot) -> bool:
+    return pilot.stage == Stage.EXECUTION and is_company_member(user, pilot.company)
+
+
+def can_add_note(user, pilot: Pilot) -> bool:
+    """Agents and the division's staff keep notes and write to the company."""
+    if not pilot.is_open and not user.has_perm("cases.act_as_agent"):
+        return False
+    return user.has_perm("cases.act_as_agent") or (
+        pilot.division_id is not None and divisions_of(user).filter(pk=pilot.division_id).exists()
+    )
+
+
+def can_upload_attachment(user, pilot: Pilot) -> bool:
+    if not pilot.is_open:
+        return False
+    return (
+        user.has_perm("cases.act_as_agent")
+        or (user.has_perm("cases.act_as_legal") and pilot.contracting_started is not None)
+        or is_company_member(user, pilot.company)
+        or (
+            pilot.division_id is not None
+            and divisions_of(user).filter(pk=pilot.division_id).exists()
+        )
+    )
+
+
+def timeline_for(pilot: Pilot, *, internal: bool) -> list:
+    """Timeline entries of a pilot; internal ones only for staff viewers."""
+    entries = pilot.timeline.select_related("author")
+    if not internal:
+        entries = entries.filter(visible_to_company=True)
+    return list(entries)
+
+
+def attachments_for(pilot: Pilot, *, internal: bool) -> QuerySet:
+    attachments = pilot.attachments.select_related("uploaded_by")
+    if not internal:
+        attachments = attachments.filter(visible_to_company=True)
+    return attachments
+
+
+def pending_memberships_for(user) -> QuerySet[CompanyMembership]:
+    """Membership requests the user may decide: agents all, company members their company's."""
+    requests = CompanyMembership.objects.filter(
+        status=CompanyMembership.Status.REQUESTED
+    ).select_related("user", "company")
+    if user.has_perm("cases.act_as_agent") or user.is_superuser:
+        return requests
+    return requests.filter(company__in=companies_of(user))

@@ -1,0 +1,30 @@
+"""Fixtures: one user per role of DESIGN.md, two companies and two divisions."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests import factories as f
+
+
+@pytest.fixture
+def world(db):
+    """The demo cast: agent, legal, manager, Education and Urban Environment staff, and users
+    of two companies."""
+    edu = f.division("education")
+    urban = f.division("urban-environment")
+    company_a = f.CompanyFactory(name="Oppimisratkaisut Oy")
+    company_b = f.CompanyFactory(name="Katuvalo Oy")
+    return SimpleNamespace(
+        edu=edu,
+        urban=urban,
+        company_a=company_a,
+        company_b=company_b,
+        agent=f.make_agent(),
+        legal=f.make_legal(),
+        manager=f.make_manager(),
+        edu_staff=f.make_division_staff(edu, "edu"),
+        urban_staff=f.make_division_staff(urban, "urban"),
+        company=f.make_company_user(company_a, "company"),
+        company2=f.make_company_user(company_b, "company2"),
+    )

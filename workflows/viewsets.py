@@ -1,0 +1,189 @@
+"""Viewflow's built-in lists and dashboard, scoped to the pilots the user sees (viewflow #505)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from viewflow.utils import viewprop
+from viewflow.workflow import STATUS, chart
+from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow import views as vf_views
+
+from cases.selectors import pilots_visible_to, user_role
+
+from .models import PilotProcess
+from .selectors import tasks_visible_to
+
+
+class StaffOnlyMixin:
+    """Overviews across pilots are for city staff; company users work from their portal."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if user_role(request.user) == "company":
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProcessDetailRedirectView(generic.View):
+    """A process's page is its pilot's page, which shows each viewer their part."""
+
+    def get(self, request, process_pk, **kwargs):
+        process = get_object_or_404(PilotProcess.objects.select_related("pilot"), pk=process_pk)
+        return redirect(process.pilot.get_absolute_url())
+
+
+class PilotColumnsMixin:
+    def pilot(self, task):
+        pilot = task.process.pilotprocess.pilot
+        return format_html(
+            '<a href="{}">{}</a> {}', pilot.get_absolute_url(), pilot.reference, pilot.title
+        )
+
+    pilot.short_description = _("Pilot")
+
+    def due(self, task):
+        if task.due is None:
+            return ""
+        if task.finished is None and task.due < timezone.localdate():
+            return format_html(
+                '<span class="overdue" title="{}">{} &#9888;</span>', _("Overdue"), task.due
+            )
+        return task.due
+
+    due.short_description = _("Due")
+
+
+class ScopedInboxView(PilotColumnsMixin, vf_views.FlowInboxListView):
+    columns = ("task_id", "task_title", "pilot", "due", "created")
+
+    @viewprop
+    def queryset(self):
+        return tasks_visible_to(
+            self.request.user,
+            self.model._default_manager.filter(
+                process__flow_class=self.flow_class,
+                owner=self.request.user,
+                status=STATUS.ASSIGNED,
+            ),
+        ).order_by(F("due").asc(nulls_last=True), "created")
+
+
+class ScopedQueueView(PilotColumnsMixin, vf_views.FlowQueueListView):
+    columns = ("task_id", "task_title", "pilot", "due", "created")
+
+    @viewprop
+    def queryset(self):
+        return tasks_visible_to(
+            self.request.user,
+            self.model._default_manager.user_queue(
+                self.request.user, flow_class=self.flow_class
+            ).filter(status=STATUS.NEW),
+        ).order_by(F("due").asc(nulls_last=True), "created")
+
+
+class ScopedArchiveView(PilotColumnsMixin, vf_views.FlowArchiveListView):
+    columns = ("task_id", "task_title", "pilot", "created", "finished")
+
+    def task_title(self, task):
+        return task.title
+
+    task_title.short_description = _("Task")
+
+    @viewprop
+    def queryset(self):
+        return tasks_visible_to(
+            self.request.user,
+            self.model._default_manager.user_archive(self.request.user, flow_class=self.flow_class),
+        ).order_by("-finished")
+
+
+class ScopedTaskListView(StaffOnlyMixin, PilotColumnsMixin, vf_views.DashboardTaskListView):
+    columns = ("task_id", "flow_task", "pilot", "due", "created", "owner")
+
+    @viewprop
+    def queryset(self):
+        return tasks_visible_to(
+            self.request.user,
+            self.model._default_manager.filter(process__flow_class=self.flow_class),
+        ).order_by("-created")
+
+
+class ScopedProcessListView(StaffOnlyMixin, vf_views.DashboardProcessListView):
+    columns = ("process_id", "pilot", "stage", "created", "finished", "active_tasks")
+
+    def pilot(self, process):
+        pilot = process.pilot
+        return format_html(
+            '<a href="{}">{}</a> {}', pilot.get_absolute_url(), pilot.reference, pilot.title
+        )
+
+    pilot.short_description = _("Pilot")
+
+    def stage(self, process):
+        return process.pilot.get_stage_display()
+
+    stage.short_description = _("Stage")
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(pilot__in=pilots_visible_to(self.request.user))
+            .select_related("pilot")
+            .order_by("-created")
+        )
+
+
+class ScopedDashboardView(StaffOnlyMixin, vf_views.DashboardView):
+    """The kanban of open tasks per node, for the pilots the user sees."""
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        sorted_nodes, _unused = chart.topsort(self.flow_class)
+        human_nodes = [node for node in sorted_nodes if node.task_type == "HUMAN"]
+        end_nodes = [node for node in sorted_nodes if node.task_type == "END"]
+        tasks = tasks_visible_to(
+            user, self.flow_class.task_class._default_manager.coerce_for([self.flow_class])
+        )
+        columns = [
+            {
+                "node": node,
+                "node_ref": get_task_ref(node),
+                "tasks": tasks.filter(
+                    Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=node
+                ).order_by("-created")[: self.MAX_ROWS],
+            }
+            for node in human_nodes
+        ]
+        finished = tasks.filter(finished__isnull=False, flow_task__in=end_nodes).order_by(
+            "-finished"
+        )[: self.MAX_ROWS]
+        context = super(vf_views.DashboardView, self).get_context_data(**kwargs)
+        context.update(columns=columns, start_nodes=[], end_nodes=end_nodes, finished=finished)
+        return context
+
+
+class PilotAppViewset(FlowAppViewset):
+    """The flow's pages in the Viewflow site; the menu's counts are scoped like the lists."""
+
+    dashboard_view_class = ScopedDashboardView
+    process_list_view_class = ScopedProcessListView
+    task_list_view_class = ScopedTaskListView
+    inbox_view_class = ScopedInboxView
+    queue_view_class = ScopedQueueView
+    archive_view_class = ScopedArchiveView
+    process_detail_view_class = ProcessDetailRedirectView
+    # A pilot is cancelled or withdrawn on its page, which closes the pilot with its process.
+    process_cancel_view_class = ProcessDetailRedirectView
+
+    def get_context_data(self, request):
+        manager = self._flow_class.task_class._default_manager
+        flows = [self._flow_class]
+        return {
+            "user_inbox": tasks_visible_to(request.user, manager.inbox(flows, request.user)),
+            "user_queue": tasks_visible_to(request.user, manager.queue(flows, request.user)),
+        }
