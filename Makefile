@@ -28,7 +28,7 @@ run: install messages
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install messages
-	$(PY) -m pytest -m "not services and not browser"
+	$(PY) -m pytest -n 2 -m "not services and not browser"
 
 services:
 	pg_isready -q -h 127.0.0.1 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

@@ -12,3 +12,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="kokeilu-test-media-")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
+
+# WhiteNoise expects the collected static root to exist; tests never collect.
+STATIC_ROOT = tempfile.mkdtemp(prefix="kokeilu-test-static-")
