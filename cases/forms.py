@@ -4,7 +4,14 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, FundingSource, Pilot, PlatformTheme, ProgressReport
+from .models import (
+    Company,
+    FundingSource,
+    Pilot,
+    PlatformTheme,
+    ProgressReport,
+    trade_secret_choices,
+)
 from .validators import validate_attachment, validate_business_id
 
 PROPOSAL_FIELDS = [
@@ -24,6 +31,7 @@ PROPOSAL_FIELDS = [
     "contact_name",
     "contact_email",
     "contact_phone",
+    "trade_secret_fields",
 ]
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,6 +43,17 @@ class ProposalForm(forms.ModelForm):
         choices=FundingSource.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    trade_secret_fields = forms.MultipleChoiceField(
+        label=_("Trade secrets"),
+        choices=trade_secret_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Fields that are never published in the public pilot registry. The title, the "
+            "company, theme, division, stage, planned period and outcome are published if the "
+            "company consents to publication; contact details never are."
+        ),
     )
 
     class Meta:

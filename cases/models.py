@@ -3,9 +3,11 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -159,6 +161,36 @@ class ReferenceSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# Proposal fields that a company may mark as trade secrets: they never reach the public registry,
+# its search or its open data. The title, the company, theme, division, stage, planned period and
+# outcome are public once a pilot is published; contact details are never published.
+TRADE_SECRET_FIELDS = [
+    "summary",
+    "need",
+    "solution",
+    "cost_to_city",
+    "funding_sources",
+    "expected_impact",
+    "kpis",
+    "emission_reduction_estimate",
+]
+
+
+def trade_secret_choices() -> list[tuple[str, str]]:
+    return [
+        (name, capfirst(Pilot._meta.get_field(name).verbose_name)) for name in TRADE_SECRET_FIELDS
+    ]
+
+
+def validate_trade_secret_fields(value) -> None:
+    if not isinstance(value, list) or any(name not in TRADE_SECRET_FIELDS for name in value):
+        raise ValidationError(
+            _("Only these fields can be marked as trade secrets: %(fields)s."),
+            params={"fields": ", ".join(TRADE_SECRET_FIELDS)},
+            code="invalid_trade_secret_fields",
+        )
+
+
 class Pilot(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     company = models.ForeignKey(
@@ -233,6 +265,37 @@ class Pilot(models.Model):
     modified = models.DateTimeField(_("modified"), auto_now=True)
     closed = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    # The public registry: the company consents, an agent publishes.
+    publication_consent = models.BooleanField(_("consent to publication"), default=False)
+    publication_consented_at = models.DateTimeField(
+        _("consent to publication given"), null=True, blank=True
+    )
+    publication_consented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent to publication given by"),
+    )
+    published = models.BooleanField(_("published in the registry"), default=False, db_index=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    trade_secret_fields = models.JSONField(
+        _("trade secrets"),
+        default=list,
+        blank=True,
+        validators=[validate_trade_secret_fields],
+        help_text=_("Fields of the proposal that are never published."),
+    )
+
     history = HistoricalRecords()
 
     class Meta:
@@ -253,6 +316,10 @@ class Pilot(models.Model):
             models.CheckConstraint(
                 condition=Q(stage="closed", outcome__gt="") | (~Q(stage="closed") & Q(outcome="")),
                 name="pilot_outcome_only_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(published=False) | Q(publication_consent=True),
+                name="pilot_published_needs_consent",
             ),
         ]
         indexes = [models.Index(fields=["division", "stage"]), models.Index(fields=["company"])]

@@ -28,6 +28,11 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("pilots/<str:reference>/contract/", views.contract_download, name="contract_download"),
+    path(
+        "pilots/<str:reference>/contract/pdf/",
+        views.contract_pdf_download,
+        name="contract_pdf_download",
+    ),
     path("portal/", views.portal, name="portal"),
     path("portal/signup/", views.signup, name="signup"),
     path("portal/memberships/<int:pk>/", views.membership_decide, name="membership_decide"),

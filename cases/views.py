@@ -11,9 +11,12 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contracts import selectors as contract_selectors
+from contracts.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
 from workflows import selectors as task_selectors
 from workflows import services as flow_services
 from workflows.views import apply_errors
@@ -83,6 +86,7 @@ def pilot_detail(request, reference):
         args = [task.process_id, task.pk]
         task.execute_url = task.flow_task.reverse("execute", args=args)
         task.assign_url = task.flow_task.reverse("assign", args=args)
+        task.reassign_url = task.flow_task.reverse("reassign", args=args)
     context = {
         "pilot": pilot,
         "internal": internal,
@@ -93,7 +97,7 @@ def pilot_detail(request, reference):
         else [t for t in open_tasks if t.can_assign or t.can_execute],
         "timeline": merged_timeline(pilot, internal=internal),
         "attachments": selectors.attachments_for(pilot, internal=internal),
-        "contract": getattr(pilot, "contract", None),
+        "contract": contract_selectors.contract_of(pilot),
         "evaluations": list(pilot.evaluations.select_related("author")),
         "scaling_decision": getattr(pilot, "scaling_decision", None),
         "progress_reports": list(pilot.progress_reports.select_related("author")),
@@ -234,13 +238,37 @@ def attachment_download(request, reference, pk):
     )
 
 
-def contract_download(request, reference):
+def _contract_of(request, reference):
     pilot = _visible_pilot(request, reference)
     contract = getattr(pilot, "contract", None)
     if contract is None:
         raise Http404(_("This pilot has no contract yet."))
+    return pilot, contract
+
+
+def contract_download(request, reference):
+    """The contract document (.docx), for whoever sees the pilot; 404 for anyone else."""
+    pilot, contract = _contract_of(request, reference)
+    name = contract.document_name or f"{pilot.reference}-contract.docx"
     return FileResponse(
-        contract.document.open("rb"), as_attachment=True, filename=contract.document_name
+        contract.document.open("rb"),
+        as_attachment=True,
+        filename=get_valid_filename(name),
+        content_type=DOCX_CONTENT_TYPE if name.endswith(".docx") else None,
+    )
+
+
+def contract_pdf_download(request, reference):
+    """The PDF copy of the contract document, where LibreOffice made one."""
+    _pilot, contract = _contract_of(request, reference)
+    if not contract.document_pdf:
+        raise Http404(_("This contract has no PDF copy."))
+    name = contract.document_name.removesuffix(".docx") + ".pdf"
+    return FileResponse(
+        contract.document_pdf.open("rb"),
+        as_attachment=True,
+        filename=get_valid_filename(name),
+        content_type=PDF_CONTENT_TYPE,
     )
 
 
@@ -306,12 +334,19 @@ def portal(request):
     )
     tasks = task_selectors.company_open_tasks(user, companies)
     memberships = CompanyMembership.objects.filter(user=user).select_related("company")
+    contracts = (
+        contract_selectors.contracts_visible_to(user)
+        .filter(pilot__company__in=companies)
+        .select_related("pilot", "template_version__template")
+        .order_by("-issued")
+    )
     return render(
         request,
         "cases/portal.html",
         {
             "companies": companies,
             "pilots": pilots,
+            "contracts": contracts,
             "tasks": tasks,
             "memberships": memberships,
             "pending_requests": selectors.pending_memberships_for(user),

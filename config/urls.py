@@ -1,23 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
 from django.urls import include, path
 from viewflow.urls import Site
 
+from api.health import healthz
 from cases import views as case_views
 from workflows import viewsets
 from workflows.flows import PilotFlow
-
-
-@login_not_required
-def healthz(request):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
-
 
 site = Site(
     title="Kokeilu",
@@ -37,5 +26,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("workflow/", site.urls),
+    path("notifications/", include("notifications.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("api/", include("api.urls")),
+    path("", include("registry.urls")),
     path("", include("cases.urls")),
 ]

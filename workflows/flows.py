@@ -28,6 +28,7 @@ class PilotTask(flow.View):
 
     assign_view_class = views.PilotAssignTaskView
     unassign_view_class = views.PilotUnassignTaskView
+    reassign_view_class = views.PilotReassignTaskView
     detail_view_class = views.PilotTaskDetailView
 
 
@@ -167,7 +168,8 @@ class PilotFlow(flow.Flow):
         return activation.process
 
     def set_due(self, activation):
-        services.task_deadline_set(task=activation.task, node_name=activation.flow_task.name)
+        # The due date, and the notice to whoever may take the task (notifications).
+        services.task_open(task=activation.task, node_name=activation.flow_task.name)
 
     def complete_evaluation(self, activation):
         services.pilot_evaluation_complete(process=activation.process)

@@ -7,7 +7,7 @@ from guardian.shortcuts import get_users_with_perms
 
 from cases.forms import DATE_INPUT, ProposalForm
 from cases.models import Division, Evaluation, PlatformTheme, ScalingDecision
-from cases.validators import validate_attachment
+from contracts import selectors as contract_selectors
 
 from .models import ScreeningDecision
 
@@ -96,11 +96,30 @@ class ReviewMatchForm(forms.Form):
         return cleaned
 
 
+class TemplateVersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.is_example:
+            return _("%(version)s (example for legal review)") % {"version": obj.label}
+        return obj.label
+
+
 class PrepareContractForm(forms.Form):
+    template_version = TemplateVersionChoiceField(
+        label=_("Standard contract template"),
+        queryset=contract_selectors.published_versions(),
+        help_text=_(
+            "A published version; its language is the language of the contract. The document "
+            "is generated from it with the terms below."
+        ),
+    )
     period_start = forms.DateField(label=_("Contract period starts"), widget=DATE_INPUT)
     period_end = forms.DateField(label=_("Contract period ends"), widget=DATE_INPUT)
     compensation = forms.DecimalField(
-        label=_("Compensation to the company (EUR)"), max_digits=12, decimal_places=2, initial=0
+        label=_("Compensation to the company (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        initial=0,
     )
     ipr_terms = forms.CharField(
         label=_("Intellectual property rights"), widget=forms.Textarea(attrs={"rows": 3})
@@ -114,19 +133,11 @@ class PrepareContractForm(forms.Form):
     division_signatory = UserChoiceField(
         label=_("The division's signatory"), queryset=User.objects.none()
     )
-    document = forms.FileField(
-        label=_("Contract document"), help_text=_("The contract as a PDF or Word document.")
-    )
 
     def __init__(self, *args, division=None, **kwargs):
         super().__init__(*args, **kwargs)
         if division is not None:
             self.fields["division_signatory"].queryset = _staff_of(division, "sign_for_division")
-
-    def clean_document(self):
-        document = self.cleaned_data["document"]
-        validate_attachment(document)
-        return document
 
     def clean(self):
         cleaned = super().clean()
@@ -212,3 +223,21 @@ class ScalingDecisionForm(forms.ModelForm):
             "decision": forms.RadioSelect,
             "rationale": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class HandOverForm(forms.Form):
+    """Hand an assigned task over to another user who may take it."""
+
+    to = forms.ModelChoiceField(
+        label=_("Hand the task over to"),
+        queryset=get_user_model().objects.none(),
+        help_text=_("Only the people who may take this task are listed. They are told by e-mail."),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["to"].queryset = candidates
+        self.fields["to"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )

@@ -15,12 +15,13 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import Evaluation, ScalingDecision
+from contracts import selectors as contract_selectors
 
 from . import services
 from .flows import PilotFlow
 from .models import PilotProcess, ScreeningDecision
 
-# A minimal valid PDF, used as the contract document in demo data and tests.
+# A minimal valid PDF, used as an attached file in demo data and tests.
 MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -110,8 +111,22 @@ def review_match(pilot, user, accept=True, contact=None, site="", reason=""):
     )
 
 
-def prepare_contract(pilot, user, signatory, compensation=Decimal("0")):
-    terms = {
+def pilot_agreement(compensation=Decimal("0"), language: str = "fi"):
+    """The published standard pilot agreement for the compensation, in `language`."""
+    kind = "pilot-compensation" if compensation else "pilot-no-compensation"
+    version = contract_selectors.published_version(kind_code=kind, language=language)
+    if version is None:
+        raise LookupError(f"No published {kind} template in {language}")
+    return version
+
+
+def prepare_contract(
+    pilot, user, signatory, compensation=Decimal("0"), version=None, language="fi", **terms
+):
+    """Legal staff generate the contract from `version`, by default the published standard
+    pilot agreement (with or without compensation) in `language`."""
+    version = version or pilot_agreement(compensation, language)
+    values = {
         "period_start": pilot.planned_start,
         "period_end": pilot.planned_end,
         "compensation": compensation,
@@ -119,14 +134,13 @@ def prepare_contract(pilot, user, signatory, compensation=Decimal("0")):
         "data_handling": "Personal data is processed only in the EU and deleted after the pilot.",
         "insurance": "The company holds liability insurance for the pilot.",
         "division_signatory": signatory,
+        **terms,
     }
     return complete_task(
         pilot,
         "prepare_contract",
         user,
-        lambda p: services.contract_prepare(
-            process=p, by=user, terms=terms, document=contract_document()
-        ),
+        lambda p: services.contract_prepare(process=p, by=user, terms=values, version=version),
     )
 
 

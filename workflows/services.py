@@ -1,7 +1,5 @@
 """The work of each node of PilotFlow. A task view calls one of these, then executes the task."""
 
-import hashlib
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,8 +8,10 @@ from django.utils.translation import gettext as _
 from cases import selectors
 from cases.models import Evaluation, Outcome, Pilot, ScalingDecision, Stage
 from cases.services import reference_allocate, save_with_history, timeline_add
-from cases.validators import validate_attachment
 from contracts.models import Contract
+from contracts.services import contract_document_verify, contract_generate
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 
 from .deadlines import add_working_days, service_level
 from .models import PilotProcess, ScreeningDecision, TaskDeadline
@@ -42,8 +42,14 @@ def _save_process(process: PilotProcess, *, by, fields: list[str]) -> None:
     process.save(update_fields=fields)
 
 
-def _set_stage(pilot: Pilot, stage: str) -> None:
+def _set_stage(pilot: Pilot, stage: str, by=None) -> None:
+    """Move the pilot to another stage; the company's users are told (in the same
+    transaction, once per pilot and stage)."""
+    if pilot.stage == stage:
+        return
+    old_stage = pilot.stage
     pilot.stage = stage
+    notification_services.pilot_stage_changed(pilot=pilot, old_stage=old_stage, by=by)
 
 
 def task_deadline_set(*, task, node_name: str) -> TaskDeadline:
@@ -51,6 +57,29 @@ def task_deadline_set(*, task, node_name: str) -> TaskDeadline:
     return TaskDeadline.objects.create(
         task=task, due=add_working_days(start, service_level(node_name))
     )
+
+
+def task_open(*, task, node_name: str) -> TaskDeadline:
+    """A human task was created: its due date, and the notice to whoever may take it."""
+    deadline = task_deadline_set(task=task, node_name=node_name)
+    notification_services.task_opened(task=task, due=deadline.due)
+    return deadline
+
+
+def task_hand_over_candidates(*, task):
+    """Who an assigned task may be handed over to: those who may take it, but its owner."""
+    return notification_selectors.task_candidates(task).exclude(pk=task.owner_id)
+
+
+def task_hand_over(*, activation, to, by):
+    """The owner (or an administrator) hands an assigned task over to someone who may take
+    it; the new owner is told. Runs in the task view's locked transaction."""
+    task = activation.task
+    if not task_hand_over_candidates(task=task).filter(pk=to.pk).exists():
+        raise ValidationError({"to": _("This person may not take the task.")})
+    activation.reassign(user=to)
+    notification_services.task_assigned(task=task, by=by)
+    return task
 
 
 # -- submit ---------------------------------------------------------------------------------
@@ -64,11 +93,11 @@ def pilot_submit(*, company, by, proposal: dict, submission_token=None) -> Pilot
     """
     from .flows import PilotFlow
 
+    if not (by.has_perm("cases.act_as_agent") or selectors.is_company_member(by, company)):
+        raise PermissionDenied(_("You may submit proposals only for your own company."))
     existing = _pilot_with_token(submission_token)
     if existing is not None:
         return existing
-    if not (by.has_perm("cases.act_as_agent") or selectors.is_company_member(by, company)):
-        raise PermissionDenied(_("You may submit proposals only for your own company."))
     try:
         with transaction.atomic():
             pilot = Pilot(company=company, submitted_by=by, **proposal)
@@ -197,42 +226,12 @@ def pilot_review_match(
 # -- contracting ----------------------------------------------------------------------------
 
 
-def _sha256(field_file) -> str:
-    digest = hashlib.sha256()
-    field_file.open("rb")
-    try:
-        for chunk in field_file.chunks():
-            digest.update(chunk)
-    finally:
-        field_file.close()
-    return digest.hexdigest()
-
-
-def contract_prepare(*, process: PilotProcess, by, terms: dict, document) -> Contract:
-    """Record the terms and the contract document. Replacing the document voids an acceptance."""
-    pilot = process.pilot
-    validate_attachment(document)
-    contract = Contract.objects.filter(pilot=pilot).first() or Contract(pilot=pilot)
-    for field, value in terms.items():
-        setattr(contract, field, value)
-    contract.document.save(document.name, document, save=False)
-    contract.document_name = document.name[:255]
-    contract.document_sha256 = _sha256(contract.document)
-    contract.issued_by = by
-    contract.issued = timezone.now()
-    contract.change_request = ""
-    contract.accepted_by = None
-    contract.accepted = None
-    contract.accepted_sha256 = ""
-    save_with_history(contract, by=by)
+def contract_prepare(*, process: PilotProcess, by, terms: dict, version) -> Contract:
+    """Fill the terms and generate the contract document from a published template version
+    (contracts.services.contract_generate). Generating it again voids an acceptance."""
+    contract = contract_generate(pilot=process.pilot, by=by, version=version, terms=terms)
     process.contract_accepted = None
     _save_process(process, by=by, fields=["contract_accepted"])
-    timeline_add(
-        pilot=pilot,
-        by=by,
-        visible_to_company=True,
-        text=_("The contract was issued for the company's acceptance."),
-    )
     return contract
 
 
@@ -240,6 +239,7 @@ def contract_accept(*, process: PilotProcess, by, accept: bool, comment: str = "
     pilot = process.pilot
     contract = pilot.contract
     if accept:
+        contract_document_verify(contract)
         contract.accepted_by = by
         contract.accepted = timezone.now()
         contract.accepted_sha256 = contract.document_sha256
@@ -258,6 +258,8 @@ def contract_accept(*, process: PilotProcess, by, accept: bool, comment: str = "
     process.contract_accepted = accept
     _save_process(process, by=by, fields=["contract_accepted"])
     timeline_add(pilot=pilot, by=by, visible_to_company=True, text=text)
+    if accept:
+        notification_services.contract_accepted(pilot=pilot, contract=contract, by=by)
     return contract
 
 
@@ -266,8 +268,15 @@ def contract_sign(*, process: PilotProcess, by) -> Contract:
     contract = pilot.contract
     if not selectors.divisions_signed_by(by).filter(pk=pilot.division_id).exists():
         raise PermissionDenied(_("You have no signing right for this division."))
+    if contract.division_signatory_id != by.pk:
+        signatory = contract.division_signatory
+        raise PermissionDenied(
+            _("The contract names %(name)s as the division's signatory.")
+            % {"name": signatory.get_full_name() or signatory.get_username()}
+        )
     if contract.accepted_sha256 != contract.document_sha256:
         raise ValidationError(_("The company has not accepted this version of the contract."))
+    contract_document_verify(contract)
     contract.signed_by = by
     contract.signed = timezone.now()
     contract.signed_sha256 = contract.document_sha256
@@ -278,8 +287,10 @@ def contract_sign(*, process: PilotProcess, by) -> Contract:
         pilot=pilot,
         by=by,
         visible_to_company=True,
-        text=_("The contract was signed; the pilot is running."),
+        text=_("The contract was signed (SHA-256 %(sha)s); the pilot is running.")
+        % {"sha": contract.signed_sha256},
     )
+    notification_services.contract_signed(pilot=pilot, contract=contract, by=by)
     return contract
 
 
@@ -355,7 +366,7 @@ def _close_process(pilot: Pilot, *, by, outcome: str, reason: str, text: str) ->
         if not pilot.is_open:
             raise ValidationError(_("The pilot is already closed."))
         PilotFlow.instance.cancel(PilotProcess.objects.get(pilot=pilot))
-        _set_stage(pilot, Stage.CLOSED)
+        _set_stage(pilot, Stage.CLOSED, by=by)
         pilot.outcome = outcome
         pilot.closure_reason = reason
         pilot.closed = timezone.now()

@@ -152,7 +152,10 @@ class ReviewMatchView(TaskFormView):
 
 class PrepareContractView(TaskFormView):
     form_class = forms.PrepareContractForm
-    intro = gettext_lazy("Fill the terms and attach the contract document for the company.")
+    intro = gettext_lazy(
+        "Choose the standard contract template and fill the terms: the contract document is "
+        "generated for the company to accept. Generating it again voids an earlier acceptance."
+    )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -163,6 +166,7 @@ class PrepareContractView(TaskFormView):
         contract = getattr(self.pilot, "contract", None)
         if contract is not None:
             return {
+                "template_version": contract.template_version_id,
                 "period_start": contract.period_start,
                 "period_end": contract.period_end,
                 "compensation": contract.compensation,
@@ -178,7 +182,7 @@ class PrepareContractView(TaskFormView):
             process=self.process,
             by=self.request.user,
             terms=form.terms(),
-            document=form.cleaned_data["document"],
+            version=form.cleaned_data["template_version"],
         )
 
 
@@ -263,6 +267,40 @@ class PilotAssignTaskView(AssignTaskView):
         return activation.flow_task.reverse(
             "execute", args=[activation.process.pk, activation.task.pk]
         )
+
+
+class PilotReassignTaskView(generic.FormView):
+    """Hand an assigned task over to a colleague who may take it; they are told of it."""
+
+    template_name = "workflows/task_reassign.html"
+    form_class = forms.HandOverForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["candidates"] = services.task_hand_over_candidates(task=self.request.activation.task)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.task_hand_over(
+                activation=self.request.activation,
+                to=form.cleaned_data["to"],
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        activation = self.request.activation
+        messages.success(
+            self.request,
+            _("%(task)s was handed over to %(user)s.")
+            % {
+                "task": activation.flow_task.task_title,
+                "user": activation.task.owner.get_full_name()
+                or activation.task.owner.get_username(),
+            },
+        )
+        return redirect(activation.process.pilot.get_absolute_url())
 
 
 class PilotTaskDetailView(generic.View):

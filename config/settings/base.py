@@ -25,14 +25,21 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
     "viewflow",
     "viewflow.workflow",
     "cases",
     "workflows",
+    "registry",
+    "api",
     "contracts",
     "notifications",
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.roles",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -129,6 +137,10 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="kokeilu@example.org")
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
+# django-anymail's provider settings, as JSON, when DJANGO_EMAIL_BACKEND names an Anymail
+# backend, e.g. {"MAILGUN_API_KEY": "...", "MAILGUN_SENDER_DOMAIN": "mg.example.org"}.
+ANYMAIL = env.json("DJANGO_ANYMAIL", default={})
 
 # Celery: eager in the web process unless a broker is configured.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -137,12 +149,81 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="kokeilu")
 CELERY_TIMEZONE = TIME_ZONE
+# A web request publishes after commit and must never hang on a broker that is down
+# (RELIABILITY 0.10): give up connecting after a second, without publish retries; the
+# outbox relay on beat sends whatever was not published.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # no reconnect loop when publishing (workers and beat reconnect on their own)
+    "max_retries": 0,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    # Redis and SQS redeliver a task not acknowledged within this time; keep it above the
+    # task time limit (RELIABILITY 1.3).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+# acks_late tasks: one message at a time per worker process, and a task whose connection to
+# the broker is lost is cancelled (it is redelivered) rather than acknowledged.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# The REST API (/api/v1/): Django REST framework, its OpenAPI schema by drf-spectacular.
+# Integrations send "Authorization: Token <key>" (`manage.py api_token`); the browser uses its
+# session (with CSRF). Throttle rates are per user (anonymous: per address), e.g. "600/minute".
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("KOKEILU_API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("KOKEILU_API_THROTTLE_USER", default="600/minute"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kokeilu API",
+    "DESCRIPTION": (
+        "The pilots a user may see, their timelines, the user's tasks and the actions on them, "
+        "through the same services and flow activations as the pages. Authenticate with "
+        "`Authorization: Token <key>` or a browser session."
+    ),
+    "VERSION": "1",
+    "LICENSE": {"name": "EUPL-1.2"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ScoreEnum": "cases.models.SCORE_CHOICES",
+    },
+}
 
 # Kokeilu
 KOKEILU_ATTACHMENT_MAX_BYTES = env.int("KOKEILU_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Generated contracts are also converted to PDF where LibreOffice is installed (in the
+# background, after the contract is saved). KOKEILU_SOFFICE names its command; by default
+# `soffice` or `libreoffice` is looked up on the PATH.
+KOKEILU_CONTRACT_PDF = env.bool("KOKEILU_CONTRACT_PDF", default=True)
+KOKEILU_SOFFICE = env.str("KOKEILU_SOFFICE", default="")
 # Service level of each human node, in working days (weekends and Finnish public holidays
 # do not count). Override any of them with KOKEILU_SERVICE_LEVELS, e.g. "screen=3,match=5".
 KOKEILU_SERVICE_LEVELS = {
@@ -161,6 +242,15 @@ KOKEILU_SERVICE_LEVELS = {
 KOKEILU_SERVICE_LEVELS.update(
     {key: int(value) for key, value in env.dict("KOKEILU_SERVICE_LEVELS", default={}).items()}
 )
+# Notifications: an overdue task is reminded to its owner at once, and to the pilot's
+# innovation agent once it is this many working days overdue.
+KOKEILU_OVERDUE_ESCALATION_DAYS = env.int("KOKEILU_OVERDUE_ESCALATION_DAYS", default=3)
+# Days before a running pilot's planned end when the agent and the company are reminded.
+KOKEILU_PLANNED_END_NOTICE_DAYS = env.int("KOKEILU_PLANNED_END_NOTICE_DAYS", default=14)
+# The outbox relay tries a mail this many times, waiting base * 2^(n-1) seconds (at most an
+# hour) after the n-th failure, then marks it failed for an administrator to retry.
+KOKEILU_OUTBOX_MAX_ATTEMPTS = env.int("KOKEILU_OUTBOX_MAX_ATTEMPTS", default=5)
+KOKEILU_OUTBOX_RETRY_SECONDS = env.int("KOKEILU_OUTBOX_RETRY_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # WhiteNoise expects the collected static root to exist; tests never collect.
 STATIC_ROOT = tempfile.mkdtemp(prefix="kokeilu-test-static-")
+# No LibreOffice runs unless a test asks for it (tests/contracts/test_pdf.py).
+KOKEILU_CONTRACT_PDF = False

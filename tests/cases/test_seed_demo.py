@@ -8,11 +8,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Q
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS
 
 from cases.models import Evaluation, Outcome, Pilot, Stage, TimelineEntry
 from cases.selectors import companies_of, divisions_of, divisions_signed_by, user_role
+from contracts.models import Contract
+from tests.contracts.helpers import read, text_of
 from workflows.flows import PilotFlow
 from workflows.selectors import open_tasks_of
 
@@ -215,3 +218,25 @@ def test_an_existing_user_keeps_its_password_and_gets_its_role_back(seeded, db, 
     assert user_role(agent) == "agent"
     assert client.login(username="agent", password="my-own-password-1") is True
     assert client.login(username="agent", password="kokeilu-demo") is False
+
+
+def test_every_demo_pilot_in_or_past_execution_has_a_generated_contract(seeded, db):
+    # given the demo data, then every pilot that got to Execution has its contract, generated
+    # from a published standard pilot agreement, accepted and signed on the very document
+    reached_execution = Pilot.objects.filter(
+        Q(stage__in=[Stage.EXECUTION, Stage.EVALUATION, Stage.SCALING])
+        | Q(outcome__in=[Outcome.SCALED, Outcome.CONTINUED, Outcome.ENDED])
+    )
+    assert reached_execution.count() == 8
+    for pilot in reached_execution.select_related("company", "contract__template_version"):
+        contract = pilot.contract
+        version = contract.template_version
+        assert version.template.kind.for_pilot_contract is True, pilot.title
+        assert contract.signed_sha256 == contract.accepted_sha256 == contract.document_sha256
+        text = text_of(read(contract.document))
+        assert pilot.company.name in text and pilot.company.business_id in text, pilot.title
+    # the contracts waiting in Contracting are generated too, in Finnish, English and Swedish
+    languages = Contract.objects.filter(pilot__stage=Stage.CONTRACTING).values_list(
+        "template_version__language", flat=True
+    )
+    assert sorted(languages) == ["en", "fi", "sv"]

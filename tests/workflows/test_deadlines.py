@@ -10,7 +10,13 @@ from django.test import override_settings
 
 from tests import factories as f
 from workflows import scenarios as sc
-from workflows.deadlines import add_working_days, is_working_day, service_level
+from workflows.deadlines import (
+    add_working_days,
+    is_working_day,
+    service_level,
+    working_days_back,
+    working_days_between,
+)
 from workflows.flows import PilotFlow
 from workflows.models import TaskDeadline
 from workflows.scenarios import open_task
@@ -203,3 +209,42 @@ def test_a_node_missing_from_the_service_levels_gets_five_days(world):
     ):
         pilot = f.submit_pilot(world.company_a, world.company)
     assert _due(pilot, "screen") == D(2027, 3, 8)
+
+
+# -- counting working days between dates (overdue reminders) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (D(2027, 3, 1), D(2027, 3, 1), 0),  # the same day
+        (D(2027, 3, 1), D(2027, 3, 2), 1),  # Monday -> Tuesday
+        (D(2027, 3, 5), D(2027, 3, 8), 1),  # Friday -> Monday
+        (D(2027, 6, 24), D(2027, 6, 28), 1),  # over Midsummer Eve and Day
+        (D(2025, 12, 23), D(2025, 12, 29), 1),  # over Christmas Eve to Boxing Day
+        (D(2027, 3, 25), D(2027, 3, 30), 1),  # over Good Friday to Easter Monday
+        (D(2026, 12, 23), D(2027, 1, 7), 7),  # Christmas, New Year and Epiphany
+        (D(2027, 3, 8), D(2027, 3, 1), 0),  # an end before the start
+    ],
+)
+def test_working_days_between(start, end, expected):
+    assert working_days_between(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("end", "days", "expected_latest"),
+    [
+        (D(2027, 3, 3), 1, D(2027, 3, 2)),  # Wednesday, 1 day back: Tuesday
+        (D(2027, 3, 8), 1, D(2027, 3, 7)),  # Monday, 1 day: the weekend before counts as Friday
+        (D(2027, 6, 29), 2, D(2027, 6, 27)),  # Tuesday after Midsummer, 2 days: Thursday 24
+        (D(2025, 12, 30), 2, D(2025, 12, 28)),  # after Christmas, 2 days: Tuesday 23
+        (D(2027, 3, 31), 2, D(2027, 3, 29)),  # after Easter, 2 days: Thursday 25
+        (D(2027, 3, 3), 0, D(2027, 3, 3)),
+    ],
+)
+def test_working_days_back_is_the_inverse_of_between(end, days, expected_latest):
+    latest = working_days_back(end, days)
+    assert latest == expected_latest
+    assert working_days_between(latest, end) == days
+    # and any later date is fewer working days back
+    assert working_days_between(latest + datetime.timedelta(days=1), end) < days or days == 0

@@ -1,9 +1,9 @@
 """The whole pilot lifecycle through the test client, as each role: assign, then execute."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -196,18 +196,11 @@ def test_whole_lifecycle_through_the_client_with_every_loop(client, world):
         "data_handling": "Personal data stays in the EU.",
         "insurance": "Liability insurance.",
         "division_signatory": w.edu_staff.pk,
+        # the published standard pilot agreement with compensation, in Finnish
+        "template_version": sc.pilot_agreement(Decimal("1500"), "fi").pk,
     }
     history_before_contract = _pilot_history_count(pilot)
-    _do_task(
-        client,
-        w.legal,
-        pilot,
-        "prepare_contract",
-        {
-            **contract_terms,
-            "document": SimpleUploadedFile("contract.pdf", sc.MINIMAL_PDF, "application/pdf"),
-        },
-    )
+    _do_task(client, w.legal, pilot, "prepare_contract", contract_terms)
     pilot = _pilot(pilot)
     assert (pilot.stage, pilot.outcome) == (Stage.CONTRACTING, "")
     assert _open_nodes(pilot) == ["accept_contract"]
@@ -233,17 +226,14 @@ def test_whole_lifecycle_through_the_client_with_every_loop(client, world):
         w.legal,
         pilot,
         "prepare_contract",
-        {
-            **contract_terms,
-            "period_end": "2027-06-30",
-            "document": SimpleUploadedFile("contract-v2.pdf", sc.MINIMAL_PDF, "application/pdf"),
-        },
+        {**contract_terms, "period_end": "2027-06-30"},
     )
     pilot = _pilot(pilot)
     assert pilot.stage == Stage.CONTRACTING
-    assert (pilot.contract.period_end, pilot.contract.document_name) == (
+    assert (pilot.contract.period_end, pilot.contract.document_name, pilot.contract.revision) == (
         datetime.date(2027, 6, 30),
-        "contract-v2.pdf",
+        f"{pilot.reference}-contract-2.docx",
+        2,
     )
     assert pilot.contract.change_request == ""
     assert _open_nodes(pilot) == ["accept_contract"]

@@ -34,6 +34,8 @@ from cases.models import (
     Stage,
 )
 from cases.validators import business_id_check_digit
+from notifications import services as notification_services
+from registry import services as registry_services
 from workflows import scenarios as sc
 from workflows import services as flow_services
 from workflows.models import ScreeningDecision
@@ -172,8 +174,12 @@ def review(decline_reason: str = "") -> Step:
     )
 
 
-def prepare() -> Step:
-    return lambda p, c: sc.prepare_contract(p, c.legal, c.staff(p), compensation=p.cost_to_city)
+def prepare(language: str = "fi") -> Step:
+    """Legal staff generate the contract from the published standard pilot agreement (with or
+    without compensation, as the pilot's cost to the city says) in `language`."""
+    return lambda p, c: sc.prepare_contract(
+        p, c.legal, c.staff(p), compensation=p.cost_to_city, language=language
+    )
 
 
 def respond(changes: str = "") -> Step:
@@ -255,6 +261,26 @@ def withdraw(reason: str) -> Step:
 
 def cancel(reason: str) -> Step:
     return lambda p, c: flow_services.pilot_cancel(pilot=p, by=c.agent, reason=reason)
+
+
+def consent(*secrets: str) -> Step:
+    """The company consents to publication and marks its trade secrets."""
+
+    def step(p, c):
+        registry_services.pilot_mark_trade_secrets(pilot=p, by=c.member(p), fields=list(secrets))
+        registry_services.pilot_consent_publication(pilot=p, by=c.member(p))
+
+    return step
+
+
+def publish(*secrets: str) -> Step:
+    """The company consents, and the agent publishes the pilot in the public registry."""
+
+    def step(p, c):
+        consent(*secrets)(p, c)
+        registry_services.pilot_publish(pilot=p, by=c.agent)
+
+    return step
 
 
 def accepted(division: str) -> list[Step]:
@@ -474,7 +500,7 @@ PILOTS = [
         impact="Fewer van kilometres in the inner city; lower emissions and costs.",
         kpis="Trips booked; van kilometres replaced; users' satisfaction.",
         emission="4.50",
-        steps=[*accepted("urban-environment"), prepare()],
+        steps=[*accepted("urban-environment"), prepare("en")],
     ),
     PilotSpec(
         title="Reading-skills game for first graders",
@@ -493,7 +519,7 @@ PILOTS = [
         funding=[F.INNOVATION_FUND, F.COMPANY],
         impact="Earlier reading support; less time spent on paper screening.",
         kpis="Pupils screened; agreement with the teachers' own screening; teachers' time saved.",
-        steps=[*accepted("education"), prepare(), respond()],
+        steps=[*accepted("education"), prepare("sv"), respond()],
     ),
     # -- Execution
     PilotSpec(
@@ -535,6 +561,7 @@ PILOTS = [
                 "The lighting team wants the fault data in their maintenance system after "
                 "the pilot: ask the company about an export."
             ),
+            publish(),
         ],
     ),
     PilotSpec(
@@ -693,6 +720,7 @@ PILOTS = [
                 "The results improved in both schools and the teachers want to keep the tool. "
                 "It will be offered to all comprehensive schools from the autumn term.",
             ),
+            publish(),
         ],
     ),
     PilotSpec(
@@ -741,6 +769,7 @@ PILOTS = [
                 "the Six City network; the company offers the solution to them with the "
                 "Helsinki reference.",
             ),
+            publish("cost_to_city"),
         ],
     ),
     PilotSpec(
@@ -781,6 +810,7 @@ PILOTS = [
                 "continues at two new sites for six months at the company's cost.",
                 grant=False,
             ),
+            publish("kpis"),
         ],
     ),
     PilotSpec(
@@ -819,6 +849,7 @@ PILOTS = [
                 "walls. The library will improve its signs instead.",
                 grant=False,
             ),
+            consent("solution"),
         ],
     ),
     PilotSpec(
@@ -913,7 +944,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        new_users, new_pilots = self._seed()
+        # The demo's notices appear under each demo user's bell; no mail is sent for them.
+        with notification_services.mail_suppressed():
+            new_users, new_pilots = self._seed()
         self._summary(new_users, new_pilots)
 
     @transaction.atomic
