@@ -5,8 +5,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases import selectors as case_selectors
-from cases.models import Company, Pilot
-from contracts.models import Contract
+from cases.models import Company
 from workflows.flows import PilotFlow
 from workflows.selectors import tasks_visible_to
 
@@ -14,24 +13,12 @@ OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 COMPANY_PERMISSION = "cases.act_for_company"
 
 
-def pilots_seen_whole_by(user) -> QuerySet[Pilot]:
-    """The visible pilots whose internal part the user sees too (`is_staff_viewer` as a query):
-    not those the user sees only as a company's member."""
-    pilots = case_selectors.pilots_visible_to(user)
-    if case_selectors.sees_all_pilots(user):
-        return pilots
-    condition = Q(division__in=case_selectors.divisions_of(user))
-    if user.has_perm("cases.view_contracting_pilots"):
-        condition |= Q(contracting_started__isnull=False)
-    return pilots.filter(condition)
-
-
 def tasks_seen_by(user) -> QuerySet[Task]:
     """Human tasks the user may look at: every task of a pilot the user sees whole; of the
     pilots seen as a company's member, the company's own tasks and the user's."""
     tasks = tasks_visible_to(user, Task.objects.filter(flow_task_type="HUMAN"))
     return tasks.filter(
-        Q(process__pilotprocess__pilot__in=pilots_seen_whole_by(user))
+        Q(process__pilotprocess__pilot__in=case_selectors.pilots_seen_whole_by(user))
         | Q(
             owner_permission=COMPANY_PERMISSION,
             process__pilotprocess__pilot__company__in=case_selectors.companies_of(user),
@@ -68,10 +55,4 @@ def companies_visible_to(user) -> QuerySet[Company]:
     return Company.objects.filter(
         Q(pk__in=case_selectors.pilots_visible_to(user).values("company_id"))
         | Q(pk__in=case_selectors.companies_of(user).values("pk"))
-    )
-
-
-def contracts_visible_to(user) -> QuerySet[Contract]:
-    return Contract.objects.filter(pilot__in=case_selectors.pilots_visible_to(user)).select_related(
-        "pilot"
     )

@@ -27,6 +27,7 @@ from cases import selectors as case_selectors
 from cases.forms import ProposalForm, StaffProposalForm
 from cases.models import Division, Pilot, PlatformTheme
 from cases.timeline import merged_timeline
+from contracts import selectors as contract_selectors
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import Notification
@@ -321,7 +322,11 @@ class ContractViewSet(ReadOnlyViewSet):
     serializer_class = s.ContractSerializer
 
     def get_queryset(self):
-        return selectors.contracts_visible_to(self.request.user).order_by("-pk")
+        return (
+            contract_selectors.contracts_visible_to(self.request.user)
+            .select_related("pilot")
+            .order_by("-pk")
+        )
 
 
 @extend_schema_view(list=extend_schema(summary="The user's notifications"))

@@ -53,10 +53,23 @@ def pilots_visible_to(user) -> QuerySet[Pilot]:
         return Pilot.objects.none()
     if sees_all_pilots(user):
         return Pilot.objects.all()
-    condition = Q(division__in=divisions_of(user)) | Q(company__in=companies_of(user))
+    return Pilot.objects.filter(_staff_condition(user) | Q(company__in=companies_of(user)))
+
+
+def _staff_condition(user) -> Q:
+    """The pilots a user sees whole as city staff (not only as a company's member)."""
+    condition = Q(division__in=divisions_of(user))
     if user.has_perm("cases.view_contracting_pilots"):
         condition |= Q(contracting_started__isnull=False)
-    return Pilot.objects.filter(condition)
+    return condition
+
+
+def pilots_seen_whole_by(user) -> QuerySet[Pilot]:
+    """The visible pilots whose internal part the user sees too: `is_staff_viewer` as a query."""
+    pilots = pilots_visible_to(user)
+    if not user.is_authenticated or sees_all_pilots(user):
+        return pilots
+    return pilots.filter(_staff_condition(user))
 
 
 def is_staff_viewer(user, pilot: Pilot) -> bool:
@@ -65,11 +78,7 @@ def is_staff_viewer(user, pilot: Pilot) -> bool:
         return False
     if sees_all_pilots(user):
         return True
-    if user.has_perm("cases.view_contracting_pilots") and pilot.contracting_started:
-        return True
-    return (
-        pilot.division_id is not None and divisions_of(user).filter(pk=pilot.division_id).exists()
-    )
+    return Pilot.objects.filter(_staff_condition(user), pk=pilot.pk).exists()
 
 
 def is_company_member(user, company: Company) -> bool:

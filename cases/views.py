@@ -146,7 +146,10 @@ def _pilot_action(request, reference, form_class, action, success_message):
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(
+                request,
+                _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error,
+            )
     return redirect(pilot.get_absolute_url())
 
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 from viewflow.workflow.models import Task
 
@@ -622,7 +622,7 @@ def outbox_retry(*, message_ids: Iterable[int]) -> int:
 
 def notification_mark_read(*, notification: Notification, by) -> Notification:
     if notification.user_id != by.pk:
-        raise PermissionDenied("Only its reader may mark a notification read.")
+        raise PermissionDenied(gettext("Only its reader may mark a notification read."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
