@@ -1,5 +1,6 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -17,13 +18,14 @@ from .models import (
 
 
 @admin.register(Division)
-class DivisionAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
+class DivisionAdmin(TranslationAdmin, GuardedModelAdmin, SimpleHistoryAdmin):
+    # The name and description in English, Finnish and Swedish (cases/translation.py).
     list_display = ("name", "code")
-    search_fields = ("name", "code")
+    search_fields = ("name_en", "name_fi", "name_sv", "code")
 
 
 @admin.register(PlatformTheme)
-class PlatformThemeAdmin(admin.ModelAdmin):
+class PlatformThemeAdmin(TranslationAdmin):
     list_display = ("name", "code")
 
 

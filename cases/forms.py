@@ -1,7 +1,11 @@
 """Forms of the case domain: the proposal, sign-up, notes, reports and files."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -25,6 +29,7 @@ PROPOSAL_FIELDS = [
     "planned_end",
     "cost_to_city",
     "funding_sources",
+    "funding_amounts",
     "expected_impact",
     "kpis",
     "emission_reduction_estimate",
@@ -37,12 +42,66 @@ PROPOSAL_FIELDS = [
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class FundingAmountsWidget(forms.MultiWidget):
+    """One euro amount per funding source, each input with its own label."""
+
+    template_name = "cases/widgets/funding_amounts.html"
+
+    def __init__(self, attrs=None):
+        widgets = {
+            source: forms.NumberInput(attrs={"min": "0", "step": "0.01"})
+            for source in FundingSource.values
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        value = value or {}
+        return [value.get(source) for source in FundingSource.values]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, (_source, label) in zip(
+            context["widget"]["subwidgets"], FundingSource.choices, strict=True
+        ):
+            subwidget["label"] = label
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # A project template (the form renderer looks only in the apps' templates).
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
+
+class FundingAmountsField(forms.MultiValueField):
+    """Funding by source in euros, stored as {"erdf": "12000.00", ...}; empty sources left out."""
+
+    widget = FundingAmountsWidget
+
+    def __init__(self, **kwargs):
+        fields = [
+            forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, required=False)
+            for _source in FundingSource.values
+        ]
+        super().__init__(fields, require_all_fields=False, required=False, **kwargs)
+
+    def compress(self, data_list):
+        data_list = data_list or [None] * len(FundingSource.values)
+        return {
+            source: str(amount.quantize(Decimal("0.01")))
+            for source, amount in zip(FundingSource.values, data_list, strict=True)
+            if amount is not None
+        }
+
+
 class ProposalForm(forms.ModelForm):
     funding_sources = forms.MultipleChoiceField(
         label=_("Funding sources"),
         choices=FundingSource.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    funding_amounts = FundingAmountsField(
+        label=_("Funding by source (EUR)"),
+        help_text=_("The euros each source brings to the pilot; leave empty the ones that do not."),
     )
     trade_secret_fields = forms.MultipleChoiceField(
         label=_("Trade secrets"),

@@ -1,6 +1,8 @@
 """The pilot case domain: divisions, themes, companies, pilots and what a pilot gathers."""
 
+import secrets
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +24,13 @@ class Division(models.Model):
         "PlatformTheme", verbose_name=_("themes"), related_name="divisions", blank=True
     )
 
-    history = HistoricalRecords()
+    # The name and description in each language (cases/translation.py) are reference data
+    # kept by administrators; the history records the rest.
+    history = HistoricalRecords(
+        excluded_fields=[
+            f"{field}_{code}" for field in ("name", "description") for code in ("en", "fi", "sv")
+        ]
+    )
 
     class Meta:
         verbose_name = _("division")
@@ -170,10 +178,32 @@ TRADE_SECRET_FIELDS = [
     "solution",
     "cost_to_city",
     "funding_sources",
+    "funding_amounts",
     "expected_impact",
     "kpis",
     "emission_reduction_estimate",
 ]
+
+
+def validate_funding_amounts(value) -> None:
+    """Funding by source: {"erdf": "12000.00", ...}, amounts in euros, none negative."""
+    sources = set(FundingSource.values)
+    if not isinstance(value, dict) or any(key not in sources for key in value):
+        raise ValidationError(
+            _("Funding amounts must be given per funding source: %(sources)s."),
+            params={"sources": ", ".join(FundingSource.values)},
+            code="invalid_funding_source",
+        )
+    for amount in value.values():
+        try:
+            number = Decimal(str(amount))
+        except (InvalidOperation, ValueError):
+            number = None
+        if number is None or not number.is_finite() or number < 0:
+            raise ValidationError(
+                _("A funding amount must be a number of euros, zero or more."),
+                code="invalid_funding_amount",
+            )
 
 
 def trade_secret_choices() -> list[tuple[str, str]]:
@@ -227,6 +257,13 @@ class Pilot(models.Model):
         _("cost to the city (EUR)"), max_digits=12, decimal_places=2, default=0
     )
     funding_sources = models.JSONField(_("funding sources"), default=list, blank=True)
+    funding_amounts = models.JSONField(
+        _("funding by source (EUR)"),
+        default=dict,
+        blank=True,
+        validators=[validate_funding_amounts],
+        help_text=_("The euros each funding source brings to the pilot."),
+    )
     expected_impact = models.TextField(_("expected impact"))
     kpis = models.TextField(_("key performance indicators"), blank=True)
     emission_reduction_estimate = models.DecimalField(
@@ -341,6 +378,13 @@ class Pilot(models.Model):
     def get_funding_sources_display(self) -> list[str]:
         labels = dict(FundingSource.choices)
         return [str(labels.get(code, code)) for code in self.funding_sources]
+
+    def get_funding_amounts_display(self) -> list[tuple[str, Decimal]]:
+        labels = dict(FundingSource.choices)
+        return [
+            (str(labels.get(code, code)), Decimal(str(amount)))
+            for code, amount in (self.funding_amounts or {}).items()
+        ]
 
 
 class TimelineEntry(models.Model):
@@ -556,3 +600,62 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+def reference_code() -> str:
+    """An unguessable verification code: 24 random bytes, URL-safe (32 characters)."""
+    return secrets.token_urlsafe(24)
+
+
+class Reference(models.Model):
+    """The reference (the Helsinki stamp) a company gets for a completed pilot; anyone verifies it
+    at /verify/<code>/, which shows the pilot's public record and the division's evaluation."""
+
+    pilot = models.OneToOneField(
+        Pilot, on_delete=models.PROTECT, related_name="stamp", verbose_name=_("pilot")
+    )
+    code = models.CharField(
+        _("verification code"), max_length=64, unique=True, default=reference_code, editable=False
+    )
+    issued = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revocation_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+        ordering = ["-issued"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked__isnull=True, revocation_reason="")
+                | (Q(revoked__isnull=False) & ~Q(revocation_reason="")),
+                name="reference_revoked_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pilot.reference} ({self.code[:6]}…)"
+
+    def get_absolute_url(self):
+        return reverse("verify", kwargs={"code": self.code})
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked is None

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 AGENTS = "Innovation agents"
 LEGAL = "Legal staff"
 MANAGERS = "Managers"
+# Reviewers from outside the city: they see only the call applications assigned to them.
+EXPERTS = "External experts"
 
 # Group name -> permissions ("app_label.codename") held through the group.
 GROUP_PERMISSIONS = {
@@ -22,6 +24,9 @@ GROUP_PERMISSIONS = {
         "cases.view_all_pilots",
         "workflows.view_pilotprocess",
     ],
+    EXPERTS: [
+        "calls.review_applications",
+    ],
 }
 
 ROLE_LABELS = {
@@ -31,4 +36,5 @@ ROLE_LABELS = {
     "manager": _("Manager"),
     "division": _("Division staff"),
     "company": _("Company user"),
+    "expert": _("External expert"),
 }

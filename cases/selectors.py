@@ -99,6 +99,8 @@ def user_role(user) -> str:
         return "manager"
     if divisions_of(user).exists():
         return "division"
+    if user.has_perm("calls.review_applications"):
+        return "expert"  # an external reviewer of innovation calls: works from the inbox
     return "company"
 
 

@@ -23,7 +23,7 @@ from .models import (
     TimelineEntry,
 )
 from .roles import GROUP_PERMISSIONS
-from .validators import validate_attachment
+from .validators import safe_file_name, validate_attachment
 
 User = get_user_model()
 
@@ -261,7 +261,7 @@ def attachment_add(
         visible_to_company = True  # what a company adds is always its own to see
     attachment = Attachment(
         pilot=pilot,
-        original_name=uploaded.name[:255],
+        original_name=safe_file_name(uploaded.name),
         content_type=content_type,
         size=uploaded.size,
         description=description,

@@ -1,6 +1,8 @@
 """Validators for Finnish identifiers and uploaded files."""
 
 import re
+import unicodedata
+from pathlib import PurePosixPath, PureWindowsPath
 
 import filetype
 from django.conf import settings
@@ -99,3 +101,26 @@ def validate_attachment(uploaded) -> str:
             code="file_type",
         )
     return mime
+
+
+def safe_file_name(name: str, *, fallback: str = "file") -> str:
+    """An uploaded file's name as it may be shown and offered for download: no folders, no
+    control or bidirectional-override characters, no leading dots, at most 255 characters
+    (keeping the extension). The stored file's path never comes from it."""
+    name = PureWindowsPath(PurePosixPath(name or "").name).name
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(
+        " " if unicodedata.category(ch) in ("Zs", "Zl", "Zp") else ch
+        for ch in name
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if not name:
+        return fallback
+    if len(name) > 255:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            name = f"{stem[: 254 - len(extension)]}.{extension}"
+        else:
+            name = name[:255]
+    return name

@@ -173,6 +173,10 @@ def contract_context(contract, *, version, issued: datetime.date) -> dict:
     language = version.language
     division_contact = _person(pilot.division_contact)
     signatory = _person(contract.division_signatory)
+    # The division and theme are named in the document's language, not the reader's.
+    with translation.override(language):
+        theme = pilot.theme.name if pilot.theme_id else ""
+        division = pilot.division.name if pilot.division_id else ""
     return _context(
         {
             "pilot": {
@@ -180,7 +184,7 @@ def contract_context(contract, *, version, issued: datetime.date) -> dict:
                 "title": pilot.title,
                 "summary": pilot.summary,
                 "solution": pilot.solution,
-                "theme": pilot.theme.name if pilot.theme_id else "",
+                "theme": theme,
                 "site": pilot.site,
             },
             "company": {
@@ -191,7 +195,7 @@ def contract_context(contract, *, version, issued: datetime.date) -> dict:
                 "contact_email": pilot.contact_email,
             },
             "division": {
-                "name": pilot.division.name if pilot.division_id else "",
+                "name": division,
                 "contact_name": division_contact[0],
                 "contact_email": division_contact[1],
             },

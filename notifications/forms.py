@@ -9,7 +9,10 @@ from .models import Event, Mode
 
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(
-        label=_("Language of your e-mail"), choices=settings.LANGUAGES, required=True
+        label=_("Language"),
+        help_text=_("The language of Kokeilu's pages, your e-mail and your notifications."),
+        choices=settings.LANGUAGES,
+        required=True,
     )
 
     def __init__(self, *args, preferences: dict[str, str] | None = None, language="", **kwargs):

@@ -31,6 +31,9 @@ TITLES = {
         "%(reference)s: “%(task)s” is %(days)s working days overdue"
     ),
     Event.PLANNED_END_NEAR: gettext_lazy("%(reference)s: the pilot is planned to end on %(end)s"),
+    Event.REFERENCE_ISSUED: gettext_lazy(
+        "%(reference)s: your reference (the Helsinki stamp) is ready"
+    ),
 }
 
 BODIES = {
@@ -79,6 +82,11 @@ BODIES = {
     Event.PLANNED_END_NEAR: gettext_lazy(
         "The pilot %(reference)s %(title)s is planned to end on %(end)s. Agree on how it "
         "closes, and prepare for the evaluation."
+    ),
+    Event.REFERENCE_ISSUED: gettext_lazy(
+        "The city granted your pilot %(reference)s %(title)s its reference (the Helsinki "
+        "stamp). Download the certificate from the pilot's page; anyone can check it with its "
+        "QR code."
     ),
 }
 

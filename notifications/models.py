@@ -21,6 +21,7 @@ class Event(models.TextChoices):
     TASK_OVERDUE = "task_overdue", _("A task is overdue")
     TASK_OVERDUE_ESCALATION = "task_overdue_escalation", _("A task of your pilot is long overdue")
     PLANNED_END_NEAR = "planned_end_near", _("A pilot's planned end is near")
+    REFERENCE_ISSUED = "reference_issued", _("Your pilot's reference was issued")
 
 
 class Mode(models.TextChoices):

@@ -220,6 +220,16 @@ def pilot_stage_changed(*, pilot: Pilot, old_stage: str, by=None) -> list[Notifi
     )
 
 
+def reference_issued(*, pilot: Pilot, by=None) -> list[Notification]:
+    """The company's users hear that their pilot's reference is ready to download."""
+    return notify(
+        event=Event.REFERENCE_ISSUED,
+        pilot=pilot,
+        recipients=selectors.company_users(pilot.company),
+        by=by,
+    )
+
+
 def _contract_people(pilot: Pilot, contract) -> list:
     return [contract.issued_by, selectors.pilot_agent(pilot)]
 

@@ -1,11 +1,14 @@
 """The bell's pages: the user's notifications, marking them read, and the preferences."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from languages.services import remember_language
 
 from . import messages as words
 from . import selectors, services
@@ -59,9 +62,12 @@ def preferences(request):
         language=selectors.user_language(user),
     )
     if request.method == "POST" and form.is_valid():
-        services.preferences_set(
-            user=user, modes=form.modes(), language=form.cleaned_data["language"]
-        )
+        language = form.cleaned_data["language"]
+        services.preferences_set(user=user, modes=form.modes(), language=language)
+        # The one language setting: the pages follow it from now on, too.
+        remember_language(request, language)
         messages.success(request, _("Your notification settings were saved."))
-        return redirect("notifications:preferences")
+        response = redirect("notifications:preferences")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language)
+        return response
     return render(request, "notifications/preferences.html", {"form": form})

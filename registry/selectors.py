@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import translation
 
 from cases import selectors as case_selectors
 from cases.models import TRADE_SECRET_FIELDS, Evaluation, Pilot
@@ -35,6 +36,10 @@ SEARCH_FIELDS = [
     "expected_impact",
     "kpis",
 ]
+
+# The languages in which the open data also names the theme, the division, the stage and the
+# outcome (`theme_fi`, ...), whatever the language of the request.
+LANGUAGES = ["en", "fi", "sv"]
 
 # Results derived from a proposal field are withheld with it.
 RESULT_SECRETS = {"measured_kpis": "kpis", "emission_reduction": "emission_reduction_estimate"}
@@ -147,6 +152,23 @@ def public_url(pilot: Pilot, base_url: str = "") -> str:
     return base + reverse("registry:pilot", kwargs={"reference": pilot.reference})
 
 
+def _names(prefix: str, obj) -> dict:
+    """The name of a division or theme in each language (None without the object)."""
+    return {
+        f"{prefix}_{code}": None if obj is None else getattr(obj, f"name_{code}") or obj.name
+        for code in LANGUAGES
+    }
+
+
+def _labels(prefix: str, label) -> dict:
+    """A choice's label in each language, e.g. `stage_label_fi` (None without a value)."""
+    labels = {}
+    for code in LANGUAGES:
+        with translation.override(code):
+            labels[f"{prefix}_{code}"] = None if label is None else str(label())
+    return labels
+
+
 def public_pilot(pilot: Pilot, *, base_url: str = "") -> dict:
     """The public record of a published pilot; the only source of the registry's pages, CSV and
     JSON. Trade secrets are None and listed in `withheld_fields`."""
@@ -173,13 +195,17 @@ def public_pilot(pilot: Pilot, *, base_url: str = "") -> dict:
         "company": pilot.company.name,
         "company_business_id": pilot.company.business_id,
         "theme": pilot.theme.name,
+        **_names("theme", pilot.theme),
         "theme_code": pilot.theme.code,
         "division": pilot.division.name if pilot.division else None,
+        **_names("division", pilot.division),
         "division_code": pilot.division.code if pilot.division else None,
         "stage": pilot.stage,
         "stage_label": str(pilot.get_stage_display()),
+        **_labels("stage_label", pilot.get_stage_display),
         "outcome": pilot.outcome or None,
         "outcome_label": str(pilot.get_outcome_display()) if pilot.outcome else None,
+        **_labels("outcome_label", pilot.get_outcome_display if pilot.outcome else None),
         "year": pilot.planned_start.year,
         "planned_start": _date(pilot.planned_start),
         "planned_end": _date(pilot.planned_end),
@@ -210,13 +236,17 @@ CSV_SCALARS = [
     "company",
     "company_business_id",
     "theme",
+    *[f"theme_{code}" for code in LANGUAGES],
     "theme_code",
     "division",
+    *[f"division_{code}" for code in LANGUAGES],
     "division_code",
     "stage",
     "stage_label",
+    *[f"stage_label_{code}" for code in LANGUAGES],
     "outcome",
     "outcome_label",
+    *[f"outcome_label_{code}" for code in LANGUAGES],
     "year",
     "planned_start",
     "planned_end",

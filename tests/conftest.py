@@ -5,6 +5,10 @@ from types import SimpleNamespace
 import pytest
 
 from tests import factories as f
+from tests.security.report import (  # noqa: F401 (pytest hooks: the access-control matrix summary)
+    pytest_runtest_logreport,
+    pytest_terminal_summary,
+)
 
 
 @pytest.fixture

@@ -365,7 +365,9 @@ def test_manager_reads_every_pilot_but_may_not_take_any_task_or_act(client, worl
             (False, False)
         ] * len(context["open_tasks"])
         html = page.content.decode()
-        assert html.count("<form") == 1  # only the log-out form of the page frame
+        # only the forms of the page frame: the language switcher and log-out
+        assert html.count("<form") == 2
+        assert html.count('<form class="language-switcher"') == 1
         assert 'action="/accounts/logout/"' in html
         assert "Claim the task" not in html
     assert [_snapshot(pilot) for pilot in pilots] == before

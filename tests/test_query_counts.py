@@ -1,4 +1,4 @@
-"""List pages and the pilot page run the same number of queries with 5 and with 50 pilots."""
+"""List pages and the pilot page run the same number of queries with few and with many pilots."""
 
 import datetime
 
@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import services as case_services
+from registry import services as registry_services
 from tests import factories as f
 from workflows import scenarios as sc
 from workflows.models import ScreeningDecision
@@ -166,3 +167,59 @@ def test_pilot_page_queries_do_not_grow_with_its_timeline_files_and_reports(clie
     assert {user: counts[user, 5] for user in ("agent", "edu", "company")} == {
         user: counts[user, 50] for user in ("agent", "edu", "company")
     }
+
+
+def _spread_over_the_flow(w, pilots) -> None:
+    """Each fifth of the pilots elsewhere: waiting for screening, assigned to the agent, back
+    with the company for more information, matched to Education and waiting for its review,
+    or accepted by Education and published in the registry."""
+    for n, pilot in enumerate(pilots):
+        kind = n % 5
+        if kind == 1:
+            _assign_screening([pilot], w.agent)
+        elif kind == 2:
+            _ask_information([pilot], w.agent)
+        elif kind >= 3:
+            sc.screen(pilot, w.agent)
+            sc.match(pilot, w.agent, w.edu)
+        if kind == 4:
+            sc.review_match(pilot, w.edu_staff)
+            registry_services.pilot_consent_publication(pilot=pilot, by=w.company)
+            registry_services.pilot_publish(pilot=pilot, by=w.agent)
+
+
+def test_every_benchmarked_page_runs_the_same_queries_with_6_and_21_pilots(client, world):
+    w = world
+    # Given 6, then 21 pilots of company A spread over the flow (open and finished tasks for
+    # the agent, Education's staff and the company; some published), the first one running
+    pilot = f.submit_pilot(w.company_a, w.company, title="The pilot")
+    sc.screen(pilot, w.agent)
+    sc.match(pilot, w.agent, w.edu)
+    sc.review_match(pilot, w.edu_staff)
+    the_pilot = f"/pilots/{pilot.reference}/"
+    urls = [
+        "/workflow/pilot/inbox/",
+        "/workflow/pilot/queue/",
+        "/workflow/pilot/archive/",
+        "/pilots/",
+        the_pilot,
+        "/registry/",
+        "/api/v1/pilots/",
+    ]
+    users = (w.agent, w.edu_staff, w.company)
+    pages = [(user, url) for user in users for url in urls]
+    pages += [(user, "/dashboard/") for user in (w.agent, w.manager)]
+
+    def count_all():
+        counts = {}
+        for user, url in pages:
+            client.force_login(user)
+            counts[user.username, url] = _queries(client, url)
+        return counts
+
+    _spread_over_the_flow(w, _submit(w, 5, start=1))
+    with_6 = count_all()
+    _spread_over_the_flow(w, _submit(w, 15, start=6))
+    with_21 = count_all()
+    # Then every page runs the same queries for each of them: none grows with the data
+    assert with_6 == with_21

@@ -37,6 +37,11 @@ class PilotFlow(flow.Flow):
 
     A company's pilot on the city's platforms, from the proposal to the scaling decision."""
 
+    # Viewflow shows these in its lists and menus; the docstring's words are not translated.
+    process_title = _("Pilot")
+    process_description = _(
+        "A company's pilot on the city's platforms, from the proposal to the scaling decision."
+    )
     process_class = PilotProcess
     lock_impl = lock.select_for_update_lock
     process_summary_template = "{{ process.pilot.reference }} {{ process.pilot.title }}"
@@ -45,6 +50,13 @@ class PilotFlow(flow.Flow):
         flow.StartHandle(this.start_pilot)
         .Annotation(title=_("Submit the proposal"))
         .Next(this.screen)
+    )
+    # A pilot chosen in an innovation call (calls.services) was screened and matched by the
+    # call's selection: it enters at the division's review of the match.
+    start_from_call = (
+        flow.StartHandle(this.start_pilot_from_call)
+        .Annotation(title=_("Selected in an innovation call"))
+        .Next(this.review_match)
     )
     screen = (
         PilotTask(views.ScreenView.as_view())
@@ -164,6 +176,12 @@ class PilotFlow(flow.Flow):
 
     def start_pilot(self, activation, pilot, by):
         activation.process.pilot = pilot
+        activation.task.owner = by
+        return activation.process
+
+    def start_pilot_from_call(self, activation, pilot, by):
+        activation.process.pilot = pilot
+        activation.process.screening_decision = ScreeningDecision.ACCEPT
         activation.task.owner = by
         return activation.process
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 
+from calls.selectors import call_process_visible_to
 from cases.selectors import pilots_visible_to
 
 from .models import PilotProcess
@@ -28,7 +29,9 @@ class PilotScopeMiddleware:
         visible = PilotProcess.objects.filter(
             pk=process_pk, pilot__in=pilots_visible_to(request.user)
         )
-        if not visible.exists():
+        if not visible.exists() and not call_process_visible_to(
+            request.user, process_pk, view_kwargs.get("task_pk")
+        ):
             raise Http404(_("No such pilot."))
         task_pk = view_kwargs.get("task_pk")
         if task_pk is not None:

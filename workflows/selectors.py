@@ -1,6 +1,6 @@
 """Reads of tasks, scoped by the pilots the user sees."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -16,6 +16,25 @@ def tasks_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
             "owner",
             "process__pilotprocess__pilot__company",
             "process__pilotprocess__pilot__division",
+        )
+        .annotate(due=F("deadline__due"))
+    )
+
+
+def inbox_tasks_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """The shared inbox, queue and archive: tasks of the pilots the user sees, and tasks of
+    the innovation calls the user works on (calls.selectors decides which)."""
+    from calls.selectors import call_tasks_condition
+
+    return (
+        queryset.filter(
+            Q(process__pilotprocess__pilot__in=pilots_visible_to(user)) | call_tasks_condition(user)
+        )
+        .select_related(
+            "owner",
+            "process__pilotprocess__pilot__company",
+            "process__pilotprocess__pilot__division",
+            "process__callprocess__call",
         )
         .annotate(due=F("deadline__due"))
     )

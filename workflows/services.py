@@ -10,6 +10,7 @@ from cases.models import Evaluation, Outcome, Pilot, ScalingDecision, Stage
 from cases.services import reference_allocate, save_with_history, timeline_add
 from contracts.models import Contract
 from contracts.services import contract_document_verify, contract_generate
+from insight import services as reference_services
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 
@@ -338,6 +339,7 @@ def pilot_evaluation_complete(*, process: PilotProcess) -> Pilot:
     return pilot
 
 
+@transaction.atomic
 def pilot_decide_scaling(*, process: PilotProcess, by, values: dict) -> ScalingDecision:
     pilot = process.pilot
     decision = ScalingDecision(pilot=pilot, decided_by=by, **values)
@@ -352,6 +354,9 @@ def pilot_decide_scaling(*, process: PilotProcess, by, values: dict) -> ScalingD
         visible_to_company=True,
         text=_("Scaling decision: %(decision)s.") % {"decision": decision.get_decision_display()},
     )
+    if decision.grant_reference:
+        # The reference (the Helsinki stamp), in the same transaction; issuing is idempotent.
+        reference_services.reference_issue(pilot=pilot, by=by)
     return decision
 
 

@@ -1,17 +1,19 @@
 """Task views of PilotFlow: parse the form, call one service, execute the task."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.workflow.flow.views import AssignTaskView, UnassignTaskView
+from viewflow.workflow.status import STATUS
 
 from cases import selectors
 from cases.forms import PROPOSAL_FIELDS
 from cases.models import Evaluation
+from insight import matching
 
 from . import forms, services
 
@@ -25,10 +27,10 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class TaskFormView(generic.FormView):
-    """A human task: the pilot's essentials beside the node's form."""
+class ServiceTaskFormView(generic.FormView):
+    """A human task of any flow: parse the form, call one service in a transaction (its
+    validation errors land on the form and nothing changes), then execute the task."""
 
-    template_name = "workflows/task.html"
     intro = ""
 
     @property
@@ -38,6 +40,29 @@ class TaskFormView(generic.FormView):
     @property
     def process(self):
         return self.activation.process
+
+    def perform(self, form) -> None:
+        raise NotImplementedError
+
+    def done_message(self) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.perform(form)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        self.activation.execute()
+        messages.success(self.request, self.done_message())
+        return redirect(self.get_success_url())
+
+
+class TaskFormView(ServiceTaskFormView):
+    """A human task: the pilot's essentials beside the node's form."""
+
+    template_name = "workflows/task.html"
 
     @property
     def pilot(self):
@@ -54,23 +79,11 @@ class TaskFormView(generic.FormView):
         )
         return context
 
-    def perform(self, form) -> None:
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                self.perform(form)
-        except ValidationError as error:
-            apply_errors(form, error)
-            return self.form_invalid(form)
-        self.activation.execute()
-        messages.success(
-            self.request,
-            _("%(task)s done for %(reference)s.")
-            % {"task": self.activation.flow_task.task_title, "reference": self.pilot.reference},
-        )
-        return redirect(self.get_success_url())
+    def done_message(self) -> str:
+        return _("%(task)s done for %(reference)s.") % {
+            "task": self.activation.flow_task.task_title,
+            "reference": self.pilot.reference,
+        }
 
     def get_success_url(self):
         return self.pilot.get_absolute_url()
@@ -89,6 +102,14 @@ class ScreenView(TaskFormView):
             decision=form.cleaned_data["decision"],
             message=form.cleaned_data["message"],
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            show_similar_pilots=True,
+            similar_pilots=matching.similar_pilots(self.request.user, self.pilot),
+        )
+        return context
 
 
 class RequestInformationView(TaskFormView):
@@ -123,6 +144,15 @@ class MatchView(TaskFormView):
             theme=form.cleaned_data["theme"],
             division=form.cleaned_data["division"],
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            division_suggestions=matching.division_suggestions(self.pilot),
+            show_similar_pilots=True,
+            similar_pilots=matching.similar_pilots(self.request.user, self.pilot),
+        )
+        return context
 
 
 class ReviewMatchView(TaskFormView):
@@ -269,7 +299,17 @@ class PilotAssignTaskView(AssignTaskView):
         )
 
 
-class PilotReassignTaskView(generic.FormView):
+class AssignedTaskOnlyMixin:
+    """Unassigning and handing over are for an assigned task: for any other the page answers
+    403, as the action itself would (not a form for something that cannot be done)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.activation.task.status != STATUS.ASSIGNED:
+            raise PermissionDenied(_("This task is not assigned to anyone."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PilotReassignTaskView(AssignedTaskOnlyMixin, generic.FormView):
     """Hand an assigned task over to a colleague who may take it; they are told of it."""
 
     template_name = "workflows/task_reassign.html"
@@ -310,7 +350,7 @@ class PilotTaskDetailView(generic.View):
         return redirect(request.activation.process.pilot.get_absolute_url())
 
 
-class PilotUnassignTaskView(UnassignTaskView):
+class PilotUnassignTaskView(AssignedTaskOnlyMixin, UnassignTaskView):
     template_name = "workflows/task_unassign.html"
 
     def get_success_url(self):

@@ -12,11 +12,13 @@ from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as vf_views
+from viewflow.workflow.flow.views import filters as vf_filters
 
 from cases.selectors import pilots_visible_to, user_role
 
+from .flows import PilotFlow
 from .models import PilotProcess
-from .selectors import tasks_visible_to
+from .selectors import inbox_tasks_visible_to, tasks_visible_to
 
 
 class StaffOnlyMixin:
@@ -36,8 +38,20 @@ class ProcessDetailRedirectView(generic.View):
         return redirect(process.pilot.get_absolute_url())
 
 
+def inbox_flows():
+    """The flows whose tasks share the inbox, queue and archive: pilots and innovation calls."""
+    from calls.flows import CallFlow
+
+    return [PilotFlow, CallFlow]
+
+
 class PilotColumnsMixin:
     def pilot(self, task):
+        if task.process.flow_class is not PilotFlow:  # a task of an innovation call
+            call = task.process.callprocess.call
+            return format_html(
+                '<a href="{}">{}</a> {}', call.get_absolute_url(), _("Call"), call.title
+            )
         pilot = task.process.pilotprocess.pilot
         return format_html(
             '<a href="{}">{}</a> {}', pilot.get_absolute_url(), pilot.reference, pilot.title
@@ -57,15 +71,27 @@ class PilotColumnsMixin:
     due.short_description = _("Due")
 
 
+class TaskListFilter(vf_filters.FlowUserTaskListFilter):
+    """The inbox's and queue's filters (node, created) without Viewflow's process choice,
+    which lists every process with a task in the list: tens of thousands of options, read
+    and rendered on every page, once there are many pilots. A pilot is found on /pilots/."""
+
+    process = None
+
+    class Meta(vf_filters.FlowUserTaskListFilter.Meta):
+        fields = ("flow_task", "created")
+
+
 class ScopedInboxView(PilotColumnsMixin, vf_views.FlowInboxListView):
     columns = ("task_id", "task_title", "pilot", "due", "created")
+    filterset_class = TaskListFilter
 
     @viewprop
     def queryset(self):
-        return tasks_visible_to(
+        return inbox_tasks_visible_to(
             self.request.user,
             self.model._default_manager.filter(
-                process__flow_class=self.flow_class,
+                process__flow_class__in=inbox_flows(),
                 owner=self.request.user,
                 status=STATUS.ASSIGNED,
             ),
@@ -74,14 +100,15 @@ class ScopedInboxView(PilotColumnsMixin, vf_views.FlowInboxListView):
 
 class ScopedQueueView(PilotColumnsMixin, vf_views.FlowQueueListView):
     columns = ("task_id", "task_title", "pilot", "due", "created")
+    filterset_class = TaskListFilter
 
     @viewprop
     def queryset(self):
-        return tasks_visible_to(
+        return inbox_tasks_visible_to(
             self.request.user,
-            self.model._default_manager.user_queue(
-                self.request.user, flow_class=self.flow_class
-            ).filter(status=STATUS.NEW),
+            self.model._default_manager.user_queue(self.request.user).filter(
+                process__flow_class__in=inbox_flows(), status=STATUS.NEW
+            ),
         ).order_by(F("due").asc(nulls_last=True), "created")
 
 
@@ -95,9 +122,11 @@ class ScopedArchiveView(PilotColumnsMixin, vf_views.FlowArchiveListView):
 
     @viewprop
     def queryset(self):
-        return tasks_visible_to(
+        return inbox_tasks_visible_to(
             self.request.user,
-            self.model._default_manager.user_archive(self.request.user, flow_class=self.flow_class),
+            self.model._default_manager.user_archive(self.request.user).filter(
+                process__flow_class__in=inbox_flows()
+            ),
         ).order_by("-finished")
 
 
@@ -127,6 +156,17 @@ class ScopedProcessListView(StaffOnlyMixin, vf_views.DashboardProcessListView):
         return process.pilot.get_stage_display()
 
     stage.short_description = _("Stage")
+
+    # Viewflow's own columns, with headers in the user's language.
+    def process_id(self, process):
+        return super().process_id(process)
+
+    process_id.short_description = _("#")
+
+    def active_tasks(self, process):
+        return super().active_tasks(process)
+
+    active_tasks.short_description = _("Active tasks")
 
     def get_queryset(self):
         return (
@@ -182,8 +222,8 @@ class PilotAppViewset(FlowAppViewset):
 
     def get_context_data(self, request):
         manager = self._flow_class.task_class._default_manager
-        flows = [self._flow_class]
+        flows = inbox_flows()
         return {
-            "user_inbox": tasks_visible_to(request.user, manager.inbox(flows, request.user)),
-            "user_queue": tasks_visible_to(request.user, manager.queue(flows, request.user)),
+            "user_inbox": inbox_tasks_visible_to(request.user, manager.inbox(flows, request.user)),
+            "user_queue": inbox_tasks_visible_to(request.user, manager.queue(flows, request.user)),
         }

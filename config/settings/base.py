@@ -1,8 +1,10 @@
 """Kokeilu settings, driven by the environment (see .env.example and docs/configuration.md)."""
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -17,6 +19,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("KOKEILU_SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # Before the admin: translated fields of the reference data (divisions, themes).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -30,6 +34,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
+    "csp",
     "simple_history",
     "viewflow",
     "viewflow.workflow",
@@ -39,22 +45,30 @@ INSTALLED_APPS = [
     "api",
     "contracts",
     "notifications",
+    "languages",
+    "insight",
+    "calls",
     "django_celery_beat",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After LocaleMiddleware (cookie, browser) and the user: a logged-in user's saved language.
+    "languages.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "workflows.middleware.PilotScopeMiddleware",
+    # Last: answers a locked-out login with the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,6 +108,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -110,11 +126,83 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 GUARDIAN_RAISE_403 = False
+
+# Login protection (django-axes): after KOKEILU_LOGIN_FAILURE_LIMIT failed logins for one
+# username from one address, logins for that pair are refused for KOKEILU_LOGIN_COOLOFF_MINUTES;
+# a successful login resets the count. An administrator may lift a lockout earlier
+# (`manage.py axes_reset`, or the admin's access attempts).
+AXES_ENABLED = env.bool("KOKEILU_LOGIN_PROTECTION", default=True)
+AXES_FAILURE_LIMIT = env.int("KOKEILU_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("KOKEILU_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+# The client's address: REMOTE_ADDR, or, behind KOKEILU_PROXY_COUNT reverse proxies, the
+# address they forwarded (never a header the client could forge).
+if env.int("KOKEILU_PROXY_COUNT", default=0):
+    AXES_IPWARE_PROXY_COUNT = env.int("KOKEILU_PROXY_COUNT")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Sessions end after KOKEILU_SESSION_IDLE_MINUTES without a request (each request renews the
+# cookie), and when the browser closes if KOKEILU_SESSION_BROWSER_CLOSE is set.
+SESSION_COOKIE_AGE = env.int("KOKEILU_SESSION_IDLE_MINUTES", default=60) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("KOKEILU_SESSION_BROWSER_CLOSE", default=False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# HTTPS (production: all on; `manage.py check --deploy` checks them, see `make check-deploy`).
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): scripts only from the site itself (or with the
+# request's nonce), no inline scripts or event attributes; inline styles are allowed because
+# Viewflow's Material components set them. KOKEILU_CSP_REPORT_ONLY=true reports violations
+# (to KOKEILU_CSP_REPORT_URI, if set) without enforcing.
+_CSP_DIRECTIVES = {
+    "default-src": [csp_constants.SELF],
+    "script-src": [csp_constants.SELF, csp_constants.NONCE],
+    "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+    "img-src": [csp_constants.SELF, "data:"],
+    "font-src": [csp_constants.SELF, "data:"],
+    "connect-src": [csp_constants.SELF],
+    "object-src": [csp_constants.NONE],
+    "base-uri": [csp_constants.SELF],
+    "form-action": [csp_constants.SELF],
+    "frame-ancestors": [csp_constants.NONE],
+}
+if env.str("KOKEILU_CSP_REPORT_URI", default=""):
+    _CSP_DIRECTIVES["report-uri"] = [env.str("KOKEILU_CSP_REPORT_URI")]
+if env.bool("KOKEILU_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
 ANONYMOUS_USER_NAME = None
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fi", _("Finnish")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, numbers and money follow the active language: Django's en and fi formats, and
+# Swedish as written in Finland (config/formats/sv: 23.11.2026 rather than 2026-11-23).
+FORMAT_MODULE_PATH = ["config.formats"]
+# Division and theme names and descriptions in each language; when one is missing, English,
+# then Finnish, then Swedish.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "fi", "sv")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "fi", "sv")
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True

@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import AUTHENTICATION_BACKENDS, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -17,3 +17,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 STATIC_ROOT = tempfile.mkdtemp(prefix="kokeilu-test-static-")
 # No LibreOffice runs unless a test asks for it (tests/contracts/test_pdf.py).
 KOKEILU_CONTRACT_PDF = False
+
+# Login protection is tested on its own (tests/security/test_login.py, with its backend put
+# back); the test client's login() calls authenticate() without a request, which axes refuses.
+AXES_ENABLED = False
+AUTHENTICATION_BACKENDS = [
+    backend for backend in AUTHENTICATION_BACKENDS if not backend.startswith("axes.")
+]

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from cases.models import FundingSource
+from languages.formats import format_money
 from registry import forms, selectors
 
 register = template.Library()
@@ -49,6 +50,8 @@ def public_field(record: dict, name: str):
     if name == "funding_sources" and value:
         labels = dict(FundingSource.choices)
         value = [str(labels.get(code, code)) for code in value]
+    if name == "cost_to_city" and value is not None:
+        value = format_money(value)
     return _shown(value, name in record["withheld_fields"])
 
 

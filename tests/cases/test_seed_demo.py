@@ -30,6 +30,7 @@ DESIGN_USERS = {
     "company2": "company",
     "manager": "manager",
     "admin": "admin",
+    "expert": "expert",
 }
 
 # Where each demo pilot waits: the names of its open tasks.
@@ -53,6 +54,8 @@ WAITING = {
     "Drone transport of laboratory samples": [],
     "Sign-language learning app for early childhood education": [],
     "Heat-pump monitoring in day-care centres": [],
+    # Selected in the closed demo call: enters PilotFlow matched to Urban Environment.
+    "Loading-zone booking app": ["review_match"],
 }
 
 
@@ -109,12 +112,12 @@ def test_each_design_user_has_its_role_and_logs_in_with_the_demo_password(seeded
 def test_pilots_cover_every_stage_and_outcome(seeded, db):
     # given the demo data, then
     pilots = Pilot.objects.all()
-    assert pilots.count() == 19
+    assert pilots.count() == 20
     assert set(pilots.values_list("stage", flat=True)) == set(Stage.values)
     assert set(pilots.exclude(outcome="").values_list("outcome", flat=True)) == set(Outcome.values)
     assert Counter(pilots.values_list("stage", flat=True)) == {
         Stage.INTAKE: 2,
-        Stage.MATCHING: 2,
+        Stage.MATCHING: 3,
         Stage.CONTRACTING: 4,
         Stage.EXECUTION: 2,
         Stage.EVALUATION: 1,
@@ -122,7 +125,7 @@ def test_pilots_cover_every_stage_and_outcome(seeded, db):
         Stage.CLOSED: 7,
     }
     assert Counter(pilots.values_list("outcome", flat=True)) == {
-        "": 12,
+        "": 13,
         Outcome.SCALED: 2,
         Outcome.CONTINUED: 1,
         Outcome.ENDED: 1,

@@ -56,7 +56,8 @@ def test_the_generated_document_names_the_company_its_business_id_the_period_and
     assert f"{company.name}, Y-tunnus {company.business_id} (yritys)" in text
     assert "Kokeilu kestää 1.3.2027\u201331.8.2027." in text
     assert w.edu_staff.get_full_name() in text
-    assert "Helsingin kaupunki, Education" in text
+    # the division is named in the contract's language (Finnish here)
+    assert "Helsingin kaupunki, Kasvatuksen ja koulutuksen toimiala" in text
     assert "Kaupunki ei maksa kokeilusta korvausta." in text
     assert "{{" not in text and "{%" not in text
     # and the contract records the version, the revision and the document's SHA-256

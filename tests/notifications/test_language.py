@@ -76,7 +76,7 @@ def test_dates_in_the_mail_follow_the_language(world, django_capture_on_commit_c
     assert "ska vara klar 8 mars 2027" in bodies["agent@example.com"]
     assert "määräpäivä on 8. maaliskuuta 2027" in bodies["agent-fi@example.com"]
     assert (
-        f"Uppgiften ”Screen the proposal” i piloten {pilot.reference}"
+        f"Uppgiften ”Förhandsbedöm förslaget” i piloten {pilot.reference}"
         in (bodies["agent@example.com"])
     )
 

@@ -20,6 +20,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from calls import demo as calls_demo
+from calls.models import Call
 from cases import roles, selectors
 from cases import services as case_services
 from cases.models import (
@@ -34,6 +36,7 @@ from cases.models import (
     Stage,
 )
 from cases.validators import business_id_check_digit
+from insight import demo as insight_demo
 from notifications import services as notification_services
 from registry import services as registry_services
 from workflows import scenarios as sc
@@ -97,7 +100,12 @@ class UserSpec:
     of: str = ""  # the division's code or the company's key
 
 
-ROLE_GROUPS = {"agent": roles.AGENTS, "legal": roles.LEGAL, "manager": roles.MANAGERS}
+ROLE_GROUPS = {
+    "agent": roles.AGENTS,
+    "legal": roles.LEGAL,
+    "manager": roles.MANAGERS,
+    "expert": roles.EXPERTS,
+}
 
 USERS = [
     UserSpec("agent", "Aino", "Lehtinen", "aino.lehtinen@example.org", "agent"),
@@ -119,6 +127,7 @@ USERS = [
     UserSpec("company2", "Liisa", "Vainio", "liisa.vainio@example.com", "company", "sensori"),
     UserSpec("manager", "Marjatta", "Heikkilä", "marjatta.heikkila@example.org", "manager"),
     UserSpec("admin", "Toni", "Aaltonen", "admin@example.org", "admin"),
+    UserSpec("expert", "Sanna", "Kivelä", "sanna.kivela@example.org", "expert"),
 ]
 
 
@@ -300,6 +309,17 @@ F = FundingSource
 
 # -- the pilots -----------------------------------------------------------------------------
 
+# A demo pilot's funding from each source, as a multiple of its size (cost to the city, at
+# least 10 000 EUR), unless the pilot gives its own amounts.
+FUNDING_SHARES = {
+    F.ERDF: 3,
+    F.HORIZON: 4,
+    F.NATIONAL: 2,
+    F.INNOVATION_FUND: 1,
+    F.DIVISION_BUDGET: 1,
+    F.COMPANY: 2,
+}
+
 
 @dataclass(frozen=True)
 class PilotSpec:
@@ -318,6 +338,15 @@ class PilotSpec:
     funding: list[str] = field(default_factory=list)
     emission: str | None = None  # estimated reduction, t CO2e a year
     steps: list[Step] = field(default_factory=list)
+    amounts: dict[str, int] = field(default_factory=dict)  # EUR by funding source
+
+    def funding_amounts(self) -> dict[str, str]:
+        """The euros of each funding source: as given, or a share of the pilot's size."""
+        base = max(self.cost, 10000)
+        return {
+            source: str(Decimal(self.amounts.get(source, base * FUNDING_SHARES[source])))
+            for source in self.funding
+        }
 
     @property
     def token(self) -> uuid.UUID:
@@ -336,6 +365,7 @@ class PilotSpec:
             site_wish=self.site_wish,
             cost_to_city=Decimal(self.cost),
             funding_sources=list(self.funding),
+            funding_amounts=self.funding_amounts(),
             expected_impact=self.impact,
             kpis=self.kpis,
             emission_reduction_estimate=Decimal(self.emission) if self.emission else None,
@@ -958,12 +988,22 @@ class Command(BaseCommand):
         themes = PlatformTheme.objects.in_bulk(field_name="code")
         today = timezone.localdate()
         new_pilots = 0
+        created = []
         # Earliest planned start first, so that the references follow the pilots' ages.
         for spec in sorted(PILOTS, key=lambda spec: spec.start):
             if Pilot.objects.filter(submission_token=spec.token).exists():
                 continue
-            self._pilot(spec, cast, themes[spec.theme], today)
+            created.append(self._pilot(spec, cast, themes[spec.theme], today))
             new_pilots += 1
+        # Lead times worth reading on the dashboard (the steps above ran within a second).
+        insight_demo.spread_task_times(pilots=created)
+        # Innovation calls: one open with applications, one whose selection started pilots.
+        calls_demo.seed(
+            users=users,
+            companies=companies,
+            contacts={key: spec.contact for key, spec in COMPANIES.items()},
+            today=today,
+        )
         return new_users, new_pilots
 
     def _company(self, spec: CompanySpec) -> Company:
@@ -1035,4 +1075,14 @@ class Command(BaseCommand):
         self.stdout.write(
             "Closed by outcome: "
             + ", ".join(f"{outcome} {outcomes[outcome]}" for outcome in Outcome.values)
+        )
+        self.stdout.write(
+            "Innovation calls: "
+            + ", ".join(
+                f"{call.title} ({call.get_status_display()}, "
+                f"{call.applications.count()} applications)"
+                for call in Call.objects.filter(
+                    title__in=[calls_demo.OPEN_TITLE, calls_demo.CLOSED_TITLE]
+                ).order_by("title")
+            )
         )

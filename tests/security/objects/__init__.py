@@ -1,0 +1,1 @@
+"""Per-app objects of the matrix: each module's build(world) returns named objects (README.md)."""
