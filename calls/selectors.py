@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
@@ -43,7 +43,16 @@ def calls_public() -> QuerySet[Call]:
                 output_field=IntegerField(),
             )
         )
-        .order_by("group", "closes_at", "pk")
+        .annotate(
+            coming_deadline=Case(When(group__lt=2, then=F("closes_at"))),
+            past_deadline=Case(When(group=2, then=F("closes_at"))),
+        )
+        .order_by(
+            "group",
+            F("coming_deadline").asc(nulls_last=True),
+            F("past_deadline").desc(nulls_last=True),
+            "pk",
+        )
     )
 
 
@@ -56,9 +65,12 @@ def calls_managed_by(user) -> QuerySet[Call]:
     return Call.objects.filter(division__in=divisions_of(user))
 
 
-def call_visible_to(user, call: Call) -> bool:
+def calls_visible_to(user) -> QuerySet[Call]:
     """Public once published; a draft only to its managers."""
-    return call.is_published or calls_managed_by(user).filter(pk=call.pk).exists()
+    published = ~Q(status=Call.Status.DRAFT)
+    if not user.is_authenticated:
+        return Call.objects.filter(published)
+    return Call.objects.filter(published | Q(pk__in=calls_managed_by(user).values("pk")))
 
 
 def can_prepare_calls(user) -> bool:
@@ -90,11 +102,21 @@ def is_applicant(user, application: Application) -> bool:
     return companies_of(user).filter(pk=application.company_id).exists()
 
 
+def _scores_visible(own_status: str | None, manages_call: bool) -> bool:
+    if own_status is not None:
+        return own_status == ReviewAssignment.Status.SUBMITTED
+    return manages_call
+
+
 def can_see_scores(user, application: Application) -> bool:
     """Scores are hidden from a reviewer until their own are in, and for good after a conflict."""
-    own = ReviewAssignment.objects.filter(application=application, reviewer=user).first()
-    if own is not None:
-        return own.status == ReviewAssignment.Status.SUBMITTED
+    own_status = (
+        ReviewAssignment.objects.filter(application=application, reviewer=user)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if own_status is not None:
+        return _scores_visible(own_status, False)
     return calls_managed_by(user).filter(pk=application.call_id).exists()
 
 
@@ -181,10 +203,17 @@ def ranking(call: Call, user) -> list[RankedApplication]:
         by_application.setdefault(application_id, {}).setdefault(assignment_id, {})[
             criterion_id
         ] = value
+    # Whether the user sees each row's scores, in two queries rather than two per row.
+    own_status = dict(
+        ReviewAssignment.objects.filter(application__in=applications, reviewer=user).values_list(
+            "application_id", "status"
+        )
+    )
+    manages_call = calls_managed_by(user).filter(pk=call.pk).exists()
     rows = []
     for application in applications:
         row = RankedApplication(application=application)
-        if not can_see_scores(user, application):
+        if not _scores_visible(own_status.get(application.pk), manages_call):
             row.visible = False
             rows.append(row)
             continue

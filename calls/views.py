@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,10 +19,9 @@ from .models import Application, Call, ReviewAssignment
 
 
 def _call_for(user, pk) -> Call:
-    call = get_object_or_404(Call.objects.select_related("theme", "division"), pk=pk)
-    if not selectors.call_visible_to(user, call):
-        raise Http404(_("No such call."))
-    return call
+    return get_object_or_404(
+        selectors.calls_visible_to(user).select_related("theme", "division"), pk=pk
+    )
 
 
 # -- public pages ----------------------------------------------------------------------------

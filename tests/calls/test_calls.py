@@ -72,6 +72,7 @@ def test_the_public_list_shows_open_calls_first(world, client):
     with time_machine.travel(helsinki(2026, 1, 5, 9, 0), tick=False):
         specs = [
             ("Closed call", helsinki(2026, 1, 6, 9, 0), helsinki(2026, 2, 1, 16, 0)),
+            ("Earlier closed call", helsinki(2026, 1, 6, 9, 0), helsinki(2026, 1, 20, 16, 0)),
             ("Open call", helsinki(2026, 1, 6, 9, 0), helsinki(2026, 4, 1, 16, 0)),
             ("Upcoming call", helsinki(2026, 3, 20, 9, 0), helsinki(2026, 5, 1, 16, 0)),
             ("Draft call", helsinki(2026, 1, 6, 9, 0), helsinki(2026, 4, 1, 16, 0)),
@@ -87,9 +88,10 @@ def test_the_public_list_shows_open_calls_first(world, client):
     # when anyone reads the list on 1 March
     with time_machine.travel(helsinki(2026, 3, 1, 12, 0), tick=False):
         response = client.get("/calls/")
-    # then the open call comes first, then the upcoming one, then the closed one
+    # then the open call comes first, then the upcoming one, then the closed ones, newest first
     body = response.content.decode()
-    positions = [body.find(title) for title in ("Open call", "Upcoming call", "Closed call")]
+    titles = ("Open call", "Upcoming call", "Closed call", "Earlier closed call")
+    positions = [body.find(f">{title}<") for title in titles]
     assert response.status_code == 200
     assert positions == sorted(positions) and -1 not in positions
     assert "Draft call" not in body

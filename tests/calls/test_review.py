@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -199,3 +201,25 @@ def test_assigning_someone_else_as_reviewer_is_refused(world, applied_call):
         scenarios.assign_reviewers(applied_call, world.agent, [world.urban_staff])
     assert ReviewAssignment.objects.count() == 0
     assert scenarios.open_tasks(applied_call, "assign_reviewers").get().status == STATUS.NEW
+
+
+def test_the_ranking_reads_visibility_in_a_fixed_number_of_queries(world, in_review, expert):
+    # given three submitted applications, one scored by the expert (so the expert sees one
+    # row's scores and not the other two's), and each user's permissions already loaded
+    scenarios.score(_assignment(in_review, expert, "Waste scales"), [4, 2])
+    for user in (world.agent, expert):
+        selectors.ranking(in_review, user)
+    # when the agent and the expert read the ranking
+    with CaptureQueriesContext(connection) as agent_queries:
+        agent_rows = selectors.ranking(in_review, world.agent)
+    with CaptureQueriesContext(connection) as expert_queries:
+        expert_rows = selectors.ranking(in_review, expert)
+    # then each reads criteria, applications, scores, own reviews and the call's managers once,
+    # not once per application
+    assert len(agent_queries) == len(expert_queries) == 5
+    assert [r.visible for r in agent_rows] == [True, True, True]
+    assert sorted((r.application.title, r.visible) for r in expert_rows) == [
+        ("Compost bins", False),
+        ("Menu planner", False),
+        ("Waste scales", True),
+    ]
