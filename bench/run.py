@@ -147,7 +147,7 @@ PAGE_MIN_SAMPLES = 5
 PAGE_BUDGET_SECONDS = 20
 
 
-def measure_pages(users: dict, repeat: int) -> dict:
+def measure_pages(users: dict, repeat: int, pages=None) -> dict:
     from django.db import connection
     from django.test import Client
 
@@ -157,7 +157,7 @@ def measure_pages(users: dict, repeat: int) -> dict:
     for role, user in users.items():
         client = Client()
         client.force_login(user)
-        for page, url in PAGES:
+        for page, url in pages or PAGES:
             url = url or _pilot_page(user)
             for _warmup in range(2):
                 response = client.get(url)

@@ -7,13 +7,14 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
+from cases.history import HistoricalRecords
 from cases.models import Company, Division, Pilot, PlatformTheme
+from cases.tracking import LoadedValues
 
 
-class Call(models.Model):
+class Call(LoadedValues, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         PUBLISHED = "published", _("Published")
@@ -85,7 +86,7 @@ class Call(models.Model):
         return (at or timezone.now()) > self.closes_at
 
 
-class Criterion(models.Model):
+class Criterion(LoadedValues, models.Model):
     call = models.ForeignKey(
         Call, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("call")
     )
@@ -108,7 +109,7 @@ class Criterion(models.Model):
         return f"{self.name} ({self.weight})"
 
 
-class Application(models.Model):
+class Application(LoadedValues, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -187,7 +188,7 @@ class Application(models.Model):
         return self.status != self.Status.DRAFT
 
 
-class ReviewAssignment(models.Model):
+class ReviewAssignment(LoadedValues, models.Model):
     """One reviewer on one application: the conflict declaration first, then the scores."""
 
     class Status(models.TextChoices):
@@ -237,7 +238,7 @@ class ReviewAssignment(models.Model):
         return f"{self.reviewer} · {self.application}"
 
 
-class Score(models.Model):
+class Score(LoadedValues, models.Model):
     assignment = models.ForeignKey(
         ReviewAssignment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review")
     )
@@ -264,7 +265,7 @@ class Score(models.Model):
         return f"{self.criterion.name}: {self.value}"
 
 
-class ApplicationNotice(models.Model):
+class ApplicationNotice(LoadedValues, models.Model):
     """What the applicant company is told: shown on its application's page and in its portal."""
 
     class Kind(models.TextChoices):

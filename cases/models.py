@@ -11,12 +11,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from cases.history import HistoricalRecords
+
+from .tracking import LoadedValues
 from .validators import validate_business_id
 
 
-class Division(models.Model):
+class Division(LoadedValues, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -59,7 +61,7 @@ class PlatformTheme(models.Model):
         return self.name
 
 
-class Company(models.Model):
+class Company(LoadedValues, models.Model):
     name = models.CharField(_("name"), max_length=200)
     business_id = models.CharField(
         _("business ID (Y-tunnus)"),
@@ -83,7 +85,7 @@ class Company(models.Model):
         return f"{self.name} ({self.business_id})"
 
 
-class CompanyMembership(models.Model):
+class CompanyMembership(LoadedValues, models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         ACTIVE = "active", _("Active")
@@ -221,7 +223,7 @@ def validate_trade_secret_fields(value) -> None:
         )
 
 
-class Pilot(models.Model):
+class Pilot(LoadedValues, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("company")
@@ -387,7 +389,7 @@ class Pilot(models.Model):
         ]
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(LoadedValues, models.Model):
     class Kind(models.TextChoices):
         EVENT = "event", _("Event")
         NOTE = "note", _("Note")
@@ -421,7 +423,7 @@ class TimelineEntry(models.Model):
         return f"{self.pilot.reference}: {self.text[:60]}"
 
 
-class ProgressReport(models.Model):
+class ProgressReport(LoadedValues, models.Model):
     pilot = models.ForeignKey(
         Pilot, on_delete=models.CASCADE, related_name="progress_reports", verbose_name=_("pilot")
     )
@@ -452,7 +454,7 @@ class ProgressReport(models.Model):
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class Evaluation(models.Model):
+class Evaluation(LoadedValues, models.Model):
     """The city's common evaluation model, filled once by the division and once by the company."""
 
     class Party(models.TextChoices):
@@ -522,7 +524,7 @@ class Evaluation(models.Model):
         return sum(scores) / len(scores)
 
 
-class ScalingDecision(models.Model):
+class ScalingDecision(LoadedValues, models.Model):
     class Decision(models.TextChoices):
         SCALE_CITY = "scale_city", _("Scale up in the city")
         SCALE_CITIES = "scale_cities", _("Scale to other cities")
@@ -572,7 +574,7 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.pilot_id}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(LoadedValues, models.Model):
     pilot = models.ForeignKey(
         Pilot, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("pilot")
     )
@@ -607,7 +609,7 @@ def reference_code() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Reference(models.Model):
+class Reference(LoadedValues, models.Model):
     """The reference (the Helsinki stamp) a company gets for a completed pilot; anyone verifies it
     at /verify/<code>/, which shows the pilot's public record and the division's evaluation."""
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from . import selectors
+from . import selectors, tracking
 from .models import (
     Attachment,
     Company,
@@ -29,10 +29,17 @@ User = get_user_model()
 
 
 def save_with_history(instance, *, by, update_fields=None) -> None:
-    """Validate and save a tracked model, recording `by` as the acting user in its history."""
-    instance.full_clean()
+    """Validate and save a tracked model, recording `by` as the acting user in its history.
+
+    A model with `tracking.LoadedValues` is validated for what changed since it was loaded or
+    last saved here (with every constraint naming a changed field); others are validated
+    whole. A foreign key to a row the instance holds is not looked up again (tracking.py).
+    """
+    tracking.full_clean(instance)
     instance._history_user = by
     instance.save(update_fields=update_fields)
+    if isinstance(instance, tracking.LoadedValues):
+        tracking.remember_values(instance, update_fields)
 
 
 def roles_ensure() -> None:

@@ -15,9 +15,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from cases.history import HistoricalRecords
 from cases.models import Pilot
+from cases.tracking import LoadedValues
 
 
 def contract_path(instance, filename):
@@ -34,7 +35,7 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
-class ContractKind(models.Model):
+class ContractKind(LoadedValues, models.Model):
     """What a template is for. The defaults come with a data migration; legal staff add more."""
 
     class Compensation(models.TextChoices):
@@ -71,7 +72,7 @@ class ContractKind(models.Model):
         return self.name
 
 
-class ContractTemplate(models.Model):
+class ContractTemplate(LoadedValues, models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.ForeignKey(
         ContractKind, on_delete=models.PROTECT, related_name="templates", verbose_name=_("kind")
@@ -101,7 +102,7 @@ class ContractTemplate(models.Model):
         return reverse("contracts:template_detail", args=[self.pk])
 
 
-class ContractTemplateVersion(models.Model):
+class ContractTemplateVersion(LoadedValues, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -189,7 +190,7 @@ class ContractTemplateVersion(models.Model):
         }
 
 
-class Contract(models.Model):
+class Contract(LoadedValues, models.Model):
     pilot = models.OneToOneField(
         Pilot, on_delete=models.CASCADE, related_name="contract", verbose_name=_("pilot")
     )

@@ -71,11 +71,19 @@ def notify(
     key: str = "",
     params: dict | None = None,
     by=None,
+    fresh: bool = False,
 ) -> list[Notification]:
     """Write the notices of one event, once per recipient however often it is called.
 
-    Runs in the caller's transaction (a savepoint per recipient absorbs a concurrent writer
-    of the same dedupe key). `by`, the user who caused the event, is not told of it."""
+    `fresh`: the event is about a task created in this very transaction, which no other
+    transaction can see yet, so nobody can have been told of it: no look for repeats and no
+    savepoint (three queries fewer for every task that opens).
+
+    Runs in the caller's transaction: the notices and mails of the recipients not yet told
+    are inserted together, in one savepoint. If a concurrent transaction wrote one of the
+    dedupe keys first, that savepoint is rolled back and they are written one by one, each in
+    its own savepoint, skipping those that exist. `by`, the user who caused the event, is not
+    told of it."""
     users = {}
     for user in recipients:
         if user is not None and user.is_active and (by is None or user.pk != by.pk):
@@ -84,50 +92,110 @@ def notify(
         return []
     base = _dedupe_base(event, pilot, task, key)
     keys = {pk: f"{base}:u{pk}" for pk in users}
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
-            "dedupe_key", flat=True
+    # Repeats are expected (reminders run again, a pilot comes back to a stage): those told
+    # already are left out before writing, not found by a failed INSERT.
+    existing = (
+        set()
+        if fresh
+        else set(
+            Notification.objects.filter(dedupe_key__in=keys.values()).values_list(
+                "dedupe_key", flat=True
+            )
         )
     )
     modes = selectors.modes_for(list(users.values()), event)
     now = timezone.now()
-    created, message_ids = [], []
-    with transaction.atomic():
-        for pk, user in users.items():
-            if keys[pk] in existing:
-                continue
-            mode = modes[pk] if user.email and not _mail_suppressed.get() else Mode.OFF
+    wanted = [
+        (keys[pk], user, modes[pk] if user.email and not _mail_suppressed.get() else Mode.OFF)
+        for pk, user in users.items()
+        if keys[pk] not in existing
+    ]
+    if not wanted:
+        return []
+
+    def rows(key, user, mode):
+        message = None
+        if mode == Mode.IMMEDIATE:
+            message = OutboxMessage(
+                dedupe_key=key, recipient=user, to_email=user.email, next_attempt_at=now
+            )
+        notification = Notification(
+            dedupe_key=key,
+            user=user,
+            kind=event,
+            pilot=pilot,
+            task=task,
+            params=params or {},
+            email_mode=mode,
+            message=message,
+        )
+        return message, notification
+
+    try:
+        # One savepoint (none when fresh) and two INSERTs for all the recipients.
+        with transaction.atomic(savepoint=not fresh):
+            pairs = [rows(*recipient) for recipient in wanted]
+            outbox = OutboxMessage.objects.bulk_create(
+                [message for message, _notification in pairs if message is not None]
+            )
+            for message, notification in pairs:
+                notification.message = message  # now with its primary key
+            created = Notification.objects.bulk_create(
+                [notification for _message, notification in pairs]
+            )
+    except IntegrityError:
+        # A concurrent transaction wrote some of these keys: one by one, each in its own
+        # savepoint, skipping those that exist.
+        created, outbox = [], []
+        for recipient in wanted:
             try:
                 with transaction.atomic():
-                    message = None
-                    if mode == Mode.IMMEDIATE:
-                        message = OutboxMessage.objects.create(
-                            dedupe_key=keys[pk],
-                            recipient=user,
-                            to_email=user.email,
-                            next_attempt_at=now,
-                        )
-                    notification = Notification.objects.create(
-                        dedupe_key=keys[pk],
-                        user=user,
-                        kind=event,
-                        pilot=pilot,
-                        task=task,
-                        params=params or {},
-                        email_mode=mode,
-                        message=message,
-                    )
+                    message, notification = rows(*recipient)
+                    if message is not None:
+                        message.save(force_insert=True)
+                        notification.message = message
+                    notification.save(force_insert=True)
             except IntegrityError:
                 continue  # written by a concurrent transaction: once is enough
             created.append(notification)
             if message is not None:
-                message_ids.append(message.pk)
-        if message_ids:
-            _enqueue_after_commit(message_ids)
+                outbox.append(message)
+    if outbox:
+        _enqueue_after_commit([message.pk for message in outbox])
     return created
 
 
+# Mail ids written while `outbox_batched()` is open, published together when it closes.
+_outbox_batch: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "kokeilu_outbox_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def outbox_batched():
+    """Hand the mails written inside the block to the workers in one publish after the commit
+    (one broker round trip for a step that tells several people, not one per notice). The
+    middleware opens one per request; nested blocks join the outer one. Ids of messages rolled
+    back with a savepoint may be among them: the workers skip ids that are not pending."""
+    if _outbox_batch.get() is not None:
+        yield
+        return
+    message_ids: list[int] = []
+    token = _outbox_batch.set(message_ids)
+    try:
+        yield
+    finally:
+        _outbox_batch.reset(token)
+    # Not reached when the block raised: its writes were rolled back with it.
+    if message_ids:
+        _enqueue_after_commit(message_ids)
+
+
 def _enqueue_after_commit(message_ids: list[int]) -> None:
+    batch = _outbox_batch.get()
+    if batch is not None:
+        batch.extend(message_ids)
+        return
     # robust: an error here is logged, never raised into the committed request
     transaction.on_commit(lambda: outbox_enqueue(message_ids), robust=True)
 
@@ -178,6 +246,7 @@ def task_opened(*, task: Task, due: datetime.date) -> list[Notification]:
             task=task,
             recipients=[task.owner],
             params=params,
+            fresh=True,
         )
     event = OPENING_EVENTS.get(node, Event.TASK_AVAILABLE)
     if event == Event.INFORMATION_REQUESTED:
@@ -188,6 +257,7 @@ def task_opened(*, task: Task, due: datetime.date) -> list[Notification]:
         task=task,
         recipients=selectors.task_candidates(task),
         params=params,
+        fresh=True,
     )
 
 
@@ -609,7 +679,7 @@ def outbox_relay(*, limit: int = 500) -> dict[str, int]:
 @transaction.atomic
 def outbox_retry(*, message_ids: Iterable[int]) -> int:
     """Give failed (or cancelled) messages a new set of attempts, now (the admin's action)."""
-    messages_ = list(
+    outbox = list(
         OutboxMessage.objects.select_for_update()
         .filter(
             pk__in=list(message_ids),
@@ -617,14 +687,14 @@ def outbox_retry(*, message_ids: Iterable[int]) -> int:
         )
         .order_by("pk")
     )
-    for message in messages_:
+    for message in outbox:
         message.status = OutboxMessage.Status.PENDING
         message.attempts = 0
         message.next_attempt_at = timezone.now()
         message.save(update_fields=["status", "attempts", "next_attempt_at"])
-    if messages_:
-        _enqueue_after_commit([message.pk for message in messages_])
-    return len(messages_)
+    if outbox:
+        _enqueue_after_commit([message.pk for message in outbox])
+    return len(outbox)
 
 
 # -- the reader's side -----------------------------------------------------------------------

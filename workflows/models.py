@@ -3,9 +3,9 @@
 import simple_history
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
+from cases.history import HistoricalRecords
 from cases.models import Pilot
 
 
@@ -52,4 +52,9 @@ class TaskDeadline(models.Model):
 
 
 # The engine's task rows (assignments, completions, cancellations) are audited too.
-simple_history.register(Task, app="workflows", table_name="workflows_historicaltask")
+simple_history.register(
+    Task,
+    app="workflows",
+    table_name="workflows_historicaltask",
+    records_class=HistoricalRecords,
+)

@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import Evaluation, ScalingDecision
 from contracts import selectors as contract_selectors
+from notifications import services as notification_services
 
 from . import services
 from .flows import PilotFlow
@@ -43,7 +44,7 @@ def complete_task(pilot, node_name: str, user, action: Callable[[PilotProcess], 
     """Claim the node's open task for `user` (checking the node's permission), run `action`
     on the process and execute the task. Returns what `action` returned."""
     task = open_task(pilot, node_name)
-    with task.activation() as activation:
+    with notification_services.outbox_batched(), task.activation() as activation:
         if activation.task.status == STATUS.NEW:
             if not activation.flow_task.can_assign(user, activation.task):
                 raise PermissionDenied(f"{user} may not take {node_name}")

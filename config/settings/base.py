@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The mails a request writes reach the workers in one publish, after its commits.
+    "notifications.middleware.OutboxBatchMiddleware",
     "workflows.middleware.PilotScopeMiddleware",
     # Last: answers a locked-out login with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
