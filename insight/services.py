@@ -22,8 +22,7 @@ def reference_issue(*, pilot: Pilot, by) -> Reference:
     if not pilot.evaluations.filter(party=Evaluation.Party.DIVISION).exists():
         raise ValidationError(_("The reference needs the division's evaluation of the pilot."))
     reference = Reference(pilot=pilot, issued=timezone.now(), issued_by=by)
-    reference.full_clean()
-    save_with_history(reference, by=by)
+    save_with_history(reference, by=by)  # validates it
     timeline_add(
         pilot=pilot,
         by=by,

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from guardian.shortcuts import get_users_with_perms
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -97,6 +97,16 @@ def user_language(user) -> str:
     except UserProfile.DoesNotExist:
         language = settings.LANGUAGE_CODE
     return language if language in languages else settings.LANGUAGE_CODE
+
+
+def with_modes(recipients, kind: str) -> tuple[list, dict[int, str] | None]:
+    """The recipients as a list and, when they come as a queryset, each one's e-mail mode for
+    `kind` read in the same query (None otherwise: ask `modes_for`)."""
+    if not isinstance(recipients, QuerySet):
+        return list(recipients), None
+    chosen = NotificationPreference.objects.filter(user=OuterRef("pk"), kind=kind)
+    users = list(recipients.annotate(chosen_mode=Subquery(chosen.values("mode")[:1])))
+    return users, {user.pk: user.chosen_mode or Mode.IMMEDIATE for user in users}
 
 
 def modes_for(users, kind: str) -> dict[int, str]:

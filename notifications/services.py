@@ -84,6 +84,7 @@ def notify(
     dedupe keys first, that savepoint is rolled back and they are written one by one, each in
     its own savepoint, skipping those that exist. `by`, the user who caused the event, is not
     told of it."""
+    recipients, modes = selectors.with_modes(recipients, event)
     users = {}
     for user in recipients:
         if user is not None and user.is_active and (by is None or user.pk != by.pk):
@@ -103,7 +104,8 @@ def notify(
             )
         )
     )
-    modes = selectors.modes_for(list(users.values()), event)
+    if modes is None:
+        modes = selectors.modes_for(list(users.values()), event)
     now = timezone.now()
     wanted = [
         (keys[pk], user, modes[pk] if user.email and not _mail_suppressed.get() else Mode.OFF)

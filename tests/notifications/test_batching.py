@@ -3,15 +3,18 @@ together after the commit."""
 
 from unittest import mock
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from notifications import services, tasks
+from notifications import selectors, services, tasks
 from notifications.middleware import OutboxBatchMiddleware
-from notifications.models import Event, Notification, OutboxMessage
+from notifications.models import Event, Mode, Notification, NotificationPreference, OutboxMessage
 from tests import factories as f
 from workflows import scenarios as sc
+
+User = get_user_model()
 
 
 def _users(n, prefix):
@@ -146,3 +149,21 @@ def test_the_middleware_publishes_once_per_request(rf, world, django_capture_on_
         OutboxBatchMiddleware(view)(rf.get("/"))
     publish.assert_called_once()
     assert len(publish.call_args.kwargs["args"][0]) == 3
+
+
+def test_modes_read_with_a_queryset_equal_those_read_apart(world):
+    pilot = f.submit_pilot(world.company_a, world.company)
+    users = _users(3, "mode")
+    NotificationPreference.objects.create(user=users[0], kind=Event.STAGE_CHANGED, mode=Mode.OFF)
+    NotificationPreference.objects.create(user=users[1], kind=Event.STAGE_CHANGED, mode=Mode.DIGEST)
+    NotificationPreference.objects.create(user=users[2], kind=Event.TASK_AVAILABLE, mode=Mode.OFF)
+    queryset = User.objects.filter(username__startswith="mode").order_by("pk")
+    listed, modes = selectors.with_modes(queryset, Event.STAGE_CHANGED)
+    assert listed == users
+    assert modes == selectors.modes_for(users, Event.STAGE_CHANGED)
+    assert modes == {users[0].pk: Mode.OFF, users[1].pk: Mode.DIGEST, users[2].pk: Mode.IMMEDIATE}
+    # and notify honours them: only the third gets a mail at once
+    _notify(pilot, queryset)
+    mails = OutboxMessage.objects.filter(dedupe_key__contains=":test:")
+    assert [m.recipient for m in mails] == [users[2]]
+    assert Notification.objects.filter(dedupe_key__contains=":test:").count() == 3
