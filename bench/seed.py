@@ -381,7 +381,8 @@ class _Ids:
 
 
 def _insert(model, rows: list[dict]) -> None:
-    """INSERT the rows (values ready for the database) in batches of one statement each."""
+    """Write the rows (values ready for the database): COPY on PostgreSQL, INSERTs in batches
+    on SQLite."""
     if not rows:
         return
     columns = {field.attname: field.column for field in model._meta.concrete_fields}
@@ -394,6 +395,16 @@ def _insert(model, rows: list[dict]) -> None:
         f"VALUES ({', '.join(['%s'] * len(names))})"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: several times faster than INSERTs in a pipeline for a million rows.
+            copy_sql = (
+                f"COPY {quote(model._meta.db_table)} "
+                f"({', '.join(quote(columns[name]) for name in names)}) FROM STDIN"
+            )
+            with cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+            return
         for first in range(0, len(rows), BATCH):
             cursor.executemany(
                 sql, [tuple(row[name] for name in names) for row in rows[first : first + BATCH]]
