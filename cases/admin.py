@@ -12,6 +12,7 @@ from .models import (
     Pilot,
     PlatformTheme,
     ProgressReport,
+    Reference,
     ScalingDecision,
     TimelineEntry,
 )
@@ -54,3 +55,30 @@ class PilotAdmin(SimpleHistoryAdmin):
 
 for model in (TimelineEntry, ProgressReport, Evaluation, ScalingDecision, Attachment):
     admin.site.register(model, SimpleHistoryAdmin)
+
+
+@admin.register(Reference)
+class ReferenceAdmin(SimpleHistoryAdmin):
+    """References are issued by a scaling decision and revoked by an agent with a reason, in
+    the application (insight.services): here they are read, searched and their history seen."""
+
+    list_display = ("pilot", "issued", "issued_by", "revoked")
+    list_filter = ("issued", "revoked")
+    search_fields = ("pilot__reference", "pilot__title", "pilot__company__name", "code")
+    list_select_related = ("pilot", "issued_by")
+    fields = (
+        "pilot",
+        "code",
+        "issued",
+        "issued_by",
+        "revoked",
+        "revoked_by",
+        "revocation_reason",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
