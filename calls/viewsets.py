@@ -17,7 +17,7 @@ from workflows.viewsets import (
     ScopedInboxView,
     ScopedQueueView,
     StaffOnlyMixin,
-    inbox_flows,
+    menu_counts,
 )
 
 from . import selectors
@@ -78,9 +78,4 @@ class CallAppViewset(FlowAppViewset):
     process_cancel_view_class = CallProcessRedirectView
 
     def get_context_data(self, request):
-        manager = self._flow_class.task_class._default_manager
-        flows = inbox_flows()
-        return {
-            "user_inbox": inbox_tasks_visible_to(request.user, manager.inbox(flows, request.user)),
-            "user_queue": inbox_tasks_visible_to(request.user, manager.queue(flows, request.user)),
-        }
+        return menu_counts(request)

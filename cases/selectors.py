@@ -49,11 +49,33 @@ def sees_all_pilots(user) -> bool:
 
 def pilots_visible_to(user) -> QuerySet[Pilot]:
     """Every pilot the user may see. Every list, page, export and API goes through this."""
+    condition = pilot_visibility(user)
+    return Pilot.objects.all() if condition is None else Pilot.objects.filter(condition)
+
+
+def pilot_visibility(user, path: str = "") -> Q | None:
+    """`pilots_visible_to` as a condition on the pilot reached by `path` from another model
+    (e.g. "process__pilotprocess__pilot" from a task), so that a list of tasks filters on its
+    own join instead of on a subquery of every visible pilot. None: the user sees every pilot."""
     if not user.is_authenticated or not user.is_active:
-        return Pilot.objects.none()
+        return Q(pk__in=[])
     if sees_all_pilots(user):
-        return Pilot.objects.all()
-    return Pilot.objects.filter(_staff_condition(user) | Q(company__in=companies_of(user)))
+        return None
+    return _on_path(_staff_condition(user) | Q(company__in=companies_of(user)), path)
+
+
+def _on_path(condition: Q, path: str) -> Q:
+    """The condition with each lookup reached through `path`."""
+    if not path:
+        return condition
+    rewritten = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            rewritten.children.append(_on_path(child, path))
+        else:
+            lookup, value = child
+            rewritten.children.append((f"{path}__{lookup}", value))
+    return rewritten
 
 
 def _staff_condition(user) -> Q:

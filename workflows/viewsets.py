@@ -18,7 +18,7 @@ from cases.selectors import pilots_visible_to, user_role
 
 from .flows import PilotFlow
 from .models import PilotProcess
-from .selectors import inbox_tasks_visible_to, tasks_visible_to
+from .selectors import inbox_tasks_visible_to, queue_of, tasks_visible_to
 
 
 class StaffOnlyMixin:
@@ -71,6 +71,17 @@ class PilotColumnsMixin:
     due.short_description = _("Due")
 
 
+def human_node_choices():
+    """Every human node of the inbox's flows, for the node filter: known without a query
+    (Viewflow reads the distinct nodes of the whole list, every page, from the database)."""
+    return [
+        (get_task_ref(node), f"{flow.process_title}/{node.name.title()}")
+        for flow in inbox_flows()
+        for node in chart.topsort(flow)[0]
+        if node.task_type == "HUMAN"
+    ]
+
+
 class TaskListFilter(vf_filters.FlowUserTaskListFilter):
     """The inbox's and queue's filters (node, created) without Viewflow's process choice,
     which lists every process with a task in the list: tens of thousands of options, read
@@ -78,8 +89,18 @@ class TaskListFilter(vf_filters.FlowUserTaskListFilter):
 
     process = None
 
+    def __init__(self, *args, **kwargs):
+        super(vf_filters.FlowUserTaskListFilter, self).__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = human_node_choices()
+
     class Meta(vf_filters.FlowUserTaskListFilter.Meta):
         fields = ("flow_task", "created")
+
+
+class ArchiveListFilter(vf_filters.FlowArchiveListFilter):
+    def __init__(self, *args, **kwargs):
+        super(vf_filters.FlowArchiveListFilter, self).__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = human_node_choices()
 
 
 class ScopedInboxView(PilotColumnsMixin, vf_views.FlowInboxListView):
@@ -105,15 +126,13 @@ class ScopedQueueView(PilotColumnsMixin, vf_views.FlowQueueListView):
     @viewprop
     def queryset(self):
         return inbox_tasks_visible_to(
-            self.request.user,
-            self.model._default_manager.user_queue(self.request.user).filter(
-                process__flow_class__in=inbox_flows(), status=STATUS.NEW
-            ),
+            self.request.user, queue_of(self.request.user, inbox_flows())
         ).order_by(F("due").asc(nulls_last=True), "created")
 
 
 class ScopedArchiveView(PilotColumnsMixin, vf_views.FlowArchiveListView):
     columns = ("task_id", "task_title", "pilot", "created", "finished")
+    filterset_class = ArchiveListFilter
 
     def task_title(self, task):
         return task.title
@@ -221,9 +240,14 @@ class PilotAppViewset(FlowAppViewset):
     process_cancel_view_class = ProcessDetailRedirectView
 
     def get_context_data(self, request):
-        manager = self._flow_class.task_class._default_manager
-        flows = inbox_flows()
-        return {
-            "user_inbox": inbox_tasks_visible_to(request.user, manager.inbox(flows, request.user)),
-            "user_queue": inbox_tasks_visible_to(request.user, manager.queue(flows, request.user)),
-        }
+        return menu_counts(request)
+
+
+def menu_counts(request) -> dict:
+    """The inbox's and queue's counts in the menu of every flow's pages."""
+    manager = PilotFlow.task_class._default_manager
+    flows = inbox_flows()
+    return {
+        "user_inbox": inbox_tasks_visible_to(request.user, manager.inbox(flows, request.user)),
+        "user_queue": inbox_tasks_visible_to(request.user, queue_of(request.user, flows)),
+    }
