@@ -106,6 +106,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: it pays off for long analytical queries, but this application's
+    # queries are short and compiling them cost more than running them (a dashboard query:
+    # 270 ms of JIT for 130 ms of work; bench/RESULTS.md). DJANGO_DB_JIT=on restores it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c jit={env.str('DJANGO_DB_JIT', default='off')}"
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
