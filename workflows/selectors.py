@@ -23,6 +23,21 @@ def tasks_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
+LONG_PILOT_FIELDS = (
+    "summary",
+    "need",
+    "solution",
+    "expected_impact",
+    "kpis",
+    "site_wish",
+    "screening_message",
+    "closure_reason",
+    "funding_sources",
+    "funding_amounts",
+    "trade_secret_fields",
+)
+
+
 def inbox_tasks_visible_to(user, queryset: QuerySet) -> QuerySet:
     """The shared inbox, queue and archive: tasks of the pilots the user sees, and tasks of
     the innovation calls the user works on (calls.selectors decides which). `queryset` holds
@@ -35,12 +50,18 @@ def inbox_tasks_visible_to(user, queryset: QuerySet) -> QuerySet:
     pilots = pilot_visibility(user, "process__pilotprocess__pilot")
     if pilots is not None:
         queryset = queryset.filter(pilots | call_tasks_condition(user))
-    return queryset.select_related(
-        "owner",
-        "process__pilotprocess__pilot__company",
-        "process__pilotprocess__pilot__division",
-        "process__callprocess__call",
-    ).annotate(due=F("deadline__due"))
+    return (
+        queryset.select_related(
+            "owner",
+            "process__pilotprocess__pilot__company",
+            "process__pilotprocess__pilot__division",
+            "process__callprocess__call",
+        )
+        # The lists show a pilot's reference and title: its long texts are not read (a queue
+        # of thousands of tasks is sorted before the page is cut, and width costs there).
+        .defer(*(f"process__pilotprocess__pilot__{name}" for name in LONG_PILOT_FIELDS))
+        .annotate(due=F("deadline__due"))
+    )
 
 
 def queue_condition(user) -> Q | None:
