@@ -25,7 +25,7 @@ from viewflow.workflow.models import Task
 
 from cases import selectors as case_selectors
 from cases.forms import ProposalForm, StaffProposalForm
-from cases.models import Division, Pilot, PlatformTheme
+from cases.models import Division, PlatformTheme
 from cases.timeline import merged_timeline
 from contracts import selectors as contract_selectors
 from notifications import selectors as notification_selectors
@@ -159,14 +159,13 @@ class PilotViewSet(
                         {"company": [_("Choose one of your own companies.")]},
                         status=status.HTTP_400_BAD_REQUEST,
                     )
-        existed = token is not None and Pilot.objects.filter(submission_token=token).exists()
-        pilot = flow_services.pilot_submit(
+        pilot, created = flow_services.pilot_submit_once(
             company=company, by=user, proposal=form.proposal(), submission_token=token
         )
         pilot = get_object_or_404(self.get_queryset(), pk=pilot.pk)
         return Response(
             s.PilotSerializer(pilot, context=self.get_serializer_context()).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     @staticmethod

@@ -92,13 +92,22 @@ def pilot_submit(*, company, by, proposal: dict, submission_token=None) -> Pilot
     A repeated submission token (a double-clicked form) returns the pilot already created,
     also when both submissions arrive at once (RELIABILITY F4).
     """
+    pilot, _created = pilot_submit_once(
+        company=company, by=by, proposal=proposal, submission_token=submission_token
+    )
+    return pilot
+
+
+def pilot_submit_once(*, company, by, proposal: dict, submission_token=None) -> tuple[Pilot, bool]:
+    """`pilot_submit`, also telling whether this call created the pilot (False: the token's
+    pilot existed, or a concurrent submission with it committed first)."""
     from .flows import PilotFlow
 
     if not (by.has_perm("cases.act_as_agent") or selectors.is_company_member(by, company)):
         raise PermissionDenied(_("You may submit proposals only for your own company."))
     existing = _pilot_with_token(submission_token)
     if existing is not None:
-        return existing
+        return existing, False
     try:
         with transaction.atomic():
             pilot = Pilot(company=company, submitted_by=by, **proposal)
@@ -123,8 +132,8 @@ def pilot_submit(*, company, by, proposal: dict, submission_token=None) -> Pilot
         existing = _pilot_with_token(submission_token) if duplicate else None
         if existing is None:
             raise
-        return existing
-    return pilot
+        return existing, False
+    return pilot, True
 
 
 def _pilot_with_token(submission_token) -> Pilot | None:
