@@ -361,7 +361,16 @@ class Pilot(LoadedValues, models.Model):
                 name="pilot_published_needs_consent",
             ),
         ]
-        indexes = [models.Index(fields=["division", "stage"]), models.Index(fields=["company"])]
+        indexes = [
+            models.Index(fields=["division", "stage"]),
+            models.Index(fields=["company"]),
+            # The public registry's order, newest first, over the published pilots only.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(published=True, publication_consent=True),
+                name="pilot_registry_order",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"
