@@ -1,5 +1,9 @@
 """Reads of the case domain. `pilots_visible_to` is the one rule of which pilots a user sees."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
@@ -53,21 +57,76 @@ def pilots_visible_to(user) -> QuerySet[Pilot]:
     return Pilot.objects.all() if condition is None else Pilot.objects.filter(condition)
 
 
+@dataclass(frozen=True)
+class VisibilityScope:
+    """What decides which pilots a user sees, as plain values: every pilot, or the pilots of
+    these divisions, of these companies and (with the permission) every pilot whose contracting
+    has started. Two users with the same scope see the same pilots, so that figures computed
+    for one (the dashboard's snapshots) are right for the other."""
+
+    everything: bool = False
+    divisions: tuple[int, ...] = ()
+    companies: tuple[int, ...] = ()
+    contracting: bool = False
+
+    def condition(self) -> Q | None:
+        """The scope as a condition on pilots; None: every pilot. The user's divisions and
+        companies are named by id, so that the database reaches the pilots by the division
+        and company indexes (an OR of two subqueries made it read every pilot)."""
+        if self.everything:
+            return None
+        condition = Q(division__in=self.divisions)
+        if self.contracting:
+            condition |= Q(contracting_started__isnull=False)
+        return condition | Q(company__in=self.companies)
+
+    def pilots(self) -> QuerySet[Pilot]:
+        condition = self.condition()
+        return Pilot.objects.all() if condition is None else Pilot.objects.filter(condition)
+
+    def as_dict(self) -> dict:
+        return {
+            "everything": self.everything,
+            "divisions": list(self.divisions),
+            "companies": list(self.companies),
+            "contracting": self.contracting,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> VisibilityScope:
+        return cls(
+            everything=bool(data.get("everything")),
+            divisions=tuple(sorted(data.get("divisions") or ())),
+            companies=tuple(sorted(data.get("companies") or ())),
+            contracting=bool(data.get("contracting")),
+        )
+
+
+def visibility_scope(user) -> VisibilityScope:
+    """The user's `VisibilityScope` (an inactive or anonymous user's sees nothing)."""
+    if not user.is_authenticated or not user.is_active:
+        return VisibilityScope()
+    if sees_all_pilots(user):
+        return VisibilityScope(everything=True)
+    return VisibilityScope(
+        divisions=tuple(sorted(divisions_of(user).values_list("pk", flat=True))),
+        companies=tuple(sorted(companies_of(user).values_list("pk", flat=True))),
+        contracting=user.has_perm("cases.view_contracting_pilots"),
+    )
+
+
 def pilot_visibility(user, path: str = "") -> Q | None:
     """`pilots_visible_to` as a condition on the pilot reached by `path` from another model
     (e.g. "process__pilotprocess__pilot" from a task), so that a list of tasks filters on its
     own join instead of on a subquery of every visible pilot. None: the user sees every pilot."""
+    if not path:
+        return visibility_scope(user).condition()
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if sees_all_pilots(user):
         return None
-    if path:  # a list of tasks: the subqueries join with what the list already joins
-        return _on_path(_staff_condition(user) | Q(company__in=companies_of(user)), path)
-    # Pilots themselves: the user's divisions and companies are read first, as ids, so that
-    # the database reaches the pilots by the division and company indexes, where an OR of two
-    # subqueries made it read every pilot.
-    companies = list(companies_of(user).values_list("pk", flat=True))
-    return _staff_condition(user, as_ids=True) | Q(company__in=companies)
+    # A list of tasks: the subqueries join with what the list already joins.
+    return _on_path(_staff_condition(user) | Q(company__in=companies_of(user)), path)
 
 
 def _on_path(condition: Q, path: str) -> Q:
@@ -84,13 +143,9 @@ def _on_path(condition: Q, path: str) -> Q:
     return rewritten
 
 
-def _staff_condition(user, as_ids: bool = False) -> Q:
-    """The pilots a user sees whole as city staff (not only as a company's member); with
-    `as_ids`, the user's divisions are read first and named by id."""
-    divisions = divisions_of(user)
-    if as_ids:
-        divisions = list(divisions.values_list("pk", flat=True))
-    condition = Q(division__in=divisions)
+def _staff_condition(user) -> Q:
+    """The pilots a user sees whole as city staff (not only as a company's member)."""
+    condition = Q(division__in=divisions_of(user))
     if user.has_perm("cases.view_contracting_pilots"):
         condition |= Q(contracting_started__isnull=False)
     return condition

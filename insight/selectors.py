@@ -16,7 +16,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import Division, Evaluation, FundingSource, Outcome, Pilot, Stage
-from cases.selectors import pilots_visible_to
+from cases.selectors import VisibilityScope, visibility_scope
 from languages.queries import translated
 
 from . import stats
@@ -37,12 +37,22 @@ NODE_STAGES = {
 }
 OPEN_STATUSES = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
 NO_DIVISION = "—"
+# Up to this many pilots, the dashboard computes its figures on each request, from the ids.
+SMALL_PILOT_SET = 2000
 
 
 def dashboard_pilots(user, *, year=None, theme=None, division=None) -> QuerySet[Pilot]:
     """The visible pilots, narrowed by the dashboard's filters (a year of planned start, a
     theme, a division)."""
-    pilots = pilots_visible_to(user)
+    return scope_pilots(visibility_scope(user), year=year, theme=theme, division=division)
+
+
+def scope_pilots(
+    scope: VisibilityScope, *, year=None, theme=None, division=None
+) -> QuerySet[Pilot]:
+    """`dashboard_pilots` of every user with this scope (a theme and a division by instance or
+    id)."""
+    pilots = scope.pilots()
     if year:
         pilots = pilots.filter(planned_start__year=year)
     if theme is not None:
@@ -50,6 +60,12 @@ def dashboard_pilots(user, *, year=None, theme=None, division=None) -> QuerySet[
     if division is not None:
         pilots = pilots.filter(division=division)
     return pilots
+
+
+def small_pilot_ids(pilots: QuerySet[Pilot]) -> list[int] | None:
+    """The pilots' ids when there are at most SMALL_PILOT_SET of them, else None (one query)."""
+    ids = list(pilots.order_by().values_list("pk", flat=True)[: SMALL_PILOT_SET + 1])
+    return ids if len(ids) <= SMALL_PILOT_SET else None
 
 
 def task_rows(pilots: QuerySet[Pilot]) -> list[dict]:
@@ -160,7 +176,14 @@ def _amount(value) -> Decimal:
 
 
 def dashboard_figures(pilots: QuerySet[Pilot], *, now: datetime.datetime | None = None) -> dict:
-    """Every figure of the dashboard for these pilots, in a fixed number of queries.
+    """Every figure of the dashboard for these pilots, in a fixed number of queries."""
+    return figures_of(pilots, small_pilot_ids(pilots), now=now)
+
+
+def figures_of(
+    pilots: QuerySet[Pilot], ids: list[int] | None, *, now: datetime.datetime | None = None
+) -> dict:
+    """`dashboard_figures`, given `small_pilot_ids(pilots)`.
 
     The pilots' figures are GROUP BY queries; the tasks' figures (lead times, waits, open and
     overdue tasks) are computed by PostgreSQL in three aggregate queries (`task_figures_sql`),
@@ -171,14 +194,12 @@ def dashboard_figures(pilots: QuerySet[Pilot], *, now: datetime.datetime | None 
     now = now or timezone.now()
     # A small set of pilots (a company's, a small division's) is read as its ids, which the
     # planner can count and reach by index; the visibility rule's OR of subqueries cannot be.
-    ids = list(pilots.order_by().values_list("pk", flat=True)[: SMALL_PILOT_SET + 1])
-    if len(ids) <= SMALL_PILOT_SET:
+    if ids is not None:
         pilots = Pilot.objects.filter(pk__in=ids)
     figures = pilot_figures(pilots)
     today = timezone.localtime(now).date()
     if connection.vendor == "postgresql":
-        small = ids if len(ids) <= SMALL_PILOT_SET else None
-        times, overdue = task_figures_sql(pilots, now=now, today=today, pilot_ids=small)
+        times, overdue = task_figures_sql(pilots, now=now, today=today, pilot_ids=ids)
     else:
         tasks = task_rows(pilots)
         times, overdue = lead_times(tasks, now=now), overdue_by_division(tasks, today=today)
@@ -265,9 +286,6 @@ def _node_refs() -> dict[str, str]:
 
     field = Task._meta.get_field("flow_task")
     return {node: field.get_prep_value(getattr(PilotFlow, node)) for node in NODE_STAGES}
-
-
-SMALL_PILOT_SET = 2000
 
 
 def task_figures_sql(

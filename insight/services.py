@@ -1,15 +1,24 @@
-"""Writes of the insight app: issuing and revoking a pilot's reference (the Helsinki stamp)."""
+"""Writes of the insight app: issuing and revoking a pilot's reference (the Helsinki stamp),
+and the dashboard's snapshots of large scopes."""
 
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.models import Evaluation, Pilot, Reference
+from cases.selectors import VisibilityScope, visibility_scope
 from cases.services import save_with_history, timeline_add
 from notifications import services as notification_services
 
-from . import references
+from . import references, selectors, snapshots
+from .models import DashboardSnapshot
 
 
 @transaction.atomic
@@ -55,3 +64,85 @@ def reference_revoke(*, reference: Reference, by, reason: str) -> Reference:
         text=_("The reference was revoked: %(reason)s") % {"reason": reference.revocation_reason},
     )
     return reference
+
+
+# -- the dashboard's snapshots ----------------------------------------------------------------
+
+# Snapshots nobody looked at for this long are dropped by the refresh job.
+SNAPSHOT_KEEP = datetime.timedelta(days=7)
+# How often a served snapshot records that it was looked at (not on every request).
+SNAPSHOT_VIEW_MARK = datetime.timedelta(hours=1)
+
+
+def _snapshot_max_age() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.KOKEILU_DASHBOARD_MAX_AGE)
+
+
+def snapshot_key(scope: VisibilityScope, filters: dict, language: str) -> str:
+    identity = {"scope": scope.as_dict(), "filters": filters, "language": language}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def dashboard_figures(
+    user, *, year=None, theme=None, division=None
+) -> tuple[dict, datetime.datetime | None]:
+    """The dashboard's figures for the user's visible pilots narrowed by the filters, and the
+    time they were computed at when they come from a snapshot (else None: computed now).
+
+    Up to `selectors.SMALL_PILOT_SET` pilots (a company, a small division, a narrow filter)
+    are computed on each request. A larger set is served from a `DashboardSnapshot` shared by
+    every user with the same visibility scope, filters and language, at most
+    KOKEILU_DASHBOARD_MAX_AGE seconds old: aggregating every task of 100,000 pilots takes
+    seconds. A missing or older snapshot is computed in the request and kept; beat refreshes
+    the kept ones before they age out (`dashboard_snapshots_refresh`)."""
+    scope = visibility_scope(user)
+    filters = {
+        "year": year or None,
+        "theme": getattr(theme, "pk", theme),
+        "division": getattr(division, "pk", division),
+    }
+    pilots = selectors.scope_pilots(scope, **filters)
+    ids = selectors.small_pilot_ids(pilots)
+    if ids is not None:
+        return selectors.figures_of(pilots, ids), None
+    language = get_language() or settings.LANGUAGE_CODE
+    key = snapshot_key(scope, filters, language)
+    now = timezone.now()
+    snapshot = DashboardSnapshot.objects.filter(key=key).first()
+    if snapshot is not None and now - snapshot.computed_at < _snapshot_max_age():
+        if now - snapshot.viewed_at > SNAPSHOT_VIEW_MARK:
+            DashboardSnapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
+        return snapshots.decode(snapshot.figures), snapshot.computed_at
+    figures = selectors.figures_of(pilots, None, now=now)
+    DashboardSnapshot.objects.update_or_create(
+        key=key,
+        defaults={
+            "scope": scope.as_dict(),
+            "filters": filters,
+            "language": language,
+            "figures": snapshots.encode(figures),
+            "computed_at": now,
+            "viewed_at": now,
+        },
+    )
+    return figures, now
+
+
+def dashboard_snapshots_refresh(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Recompute the snapshots older than half their maximum age, so that the page finds them
+    fresh (beat runs this every five minutes), and drop the ones nobody looked at for a week.
+    Idempotent: a second run finds nothing old."""
+    now = now or timezone.now()
+    unviewed = DashboardSnapshot.objects.filter(viewed_at__lt=now - SNAPSHOT_KEEP)
+    dropped, _by_model = unviewed.delete()
+    refreshed = 0
+    stale = DashboardSnapshot.objects.filter(computed_at__lt=now - _snapshot_max_age() / 2)
+    for snapshot in stale.order_by("-viewed_at").iterator():
+        scope = VisibilityScope.from_dict(snapshot.scope)
+        with translation.override(snapshot.language):
+            pilots = selectors.scope_pilots(scope, **snapshot.filters)
+            figures = selectors.figures_of(pilots, selectors.small_pilot_ids(pilots))
+        refreshed += DashboardSnapshot.objects.filter(pk=snapshot.pk).update(
+            figures=snapshots.encode(figures), computed_at=timezone.now()
+        )
+    return {"refreshed": refreshed, "dropped": dropped}

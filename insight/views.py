@@ -1,6 +1,7 @@
 """Pages of the insight app: the dashboard and its exports, the reference certificate, its
 revocation, and the public verification page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,27 +14,28 @@ from django.views.decorators.http import require_POST, require_safe
 from cases.models import Reference
 from cases.selectors import pilots_visible_to
 
-from . import exports, references, selectors, services, tables
+from . import exports, references, services, tables
 from .certificate import reference_pdf
 from .forms import DashboardFilterForm, RevokeReferenceForm
 
 
-def _filtered_pilots(request):
+def _figures(request):
+    """The filter form and the figures it selects, with the time they were computed at when
+    they come from a snapshot (see `services.dashboard_figures`)."""
     form = DashboardFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    pilots = selectors.dashboard_pilots(
+    figures, computed_at = services.dashboard_figures(
         request.user,
         year=filters.get("year"),
         theme=filters.get("theme"),
         division=filters.get("division"),
     )
-    return form, pilots
+    return form, figures, computed_at
 
 
 @require_safe
 def dashboard(request):
-    form, pilots = _filtered_pilots(request)
-    figures = selectors.dashboard_figures(pilots)
+    form, figures, computed_at = _figures(request)
     all_tables = tables.build_tables(figures)
     titles = tables.node_titles()
     return render(
@@ -50,6 +52,8 @@ def dashboard(request):
             "scaled": figures["by_outcome"].get("scaled", 0),
             "closed": sum(figures["by_outcome"].values()),
             "query": request.GET.urlencode(),
+            "computed_at": computed_at,
+            "max_age_minutes": settings.KOKEILU_DASHBOARD_MAX_AGE // 60,
         },
     )
 
@@ -58,8 +62,8 @@ def dashboard(request):
 def dashboard_export(request, table, fmt):
     if table not in tables.TABLE_KEYS or fmt not in ("csv", "xlsx"):
         raise Http404
-    _form, pilots = _filtered_pilots(request)
-    chosen = tables.build_tables(selectors.dashboard_figures(pilots))[table]
+    _form, figures, _computed_at = _figures(request)
+    chosen = tables.build_tables(figures)[table]
     if fmt == "csv":
         response = HttpResponse(exports.table_csv(chosen), content_type=exports.CSV_CONTENT_TYPE)
     else:

@@ -745,6 +745,11 @@ PERIODIC_TASKS = [
     ("Kokeilu: fire workflow timers", "workflows.tasks.workflow_fire_timers", ("every", 60)),
     ("Kokeilu: task and pilot reminders", "notifications.tasks.reminders_send", ("daily", 7, 0)),
     ("Kokeilu: daily digest", "notifications.tasks.digest_send", ("daily", 7, 15)),
+    (
+        "Kokeilu: refresh the dashboard's snapshots",
+        "insight.tasks.dashboard_snapshots_refresh",
+        ("every", 300),
+    ),
 ]
 
 

@@ -348,6 +348,9 @@ KOKEILU_PLANNED_END_NOTICE_DAYS = env.int("KOKEILU_PLANNED_END_NOTICE_DAYS", def
 # hour) after the n-th failure, then marks it failed for an administrator to retry.
 KOKEILU_OUTBOX_MAX_ATTEMPTS = env.int("KOKEILU_OUTBOX_MAX_ATTEMPTS", default=5)
 KOKEILU_OUTBOX_RETRY_SECONDS = env.int("KOKEILU_OUTBOX_RETRY_SECONDS", default=60)
+# The dashboard of more than 2,000 pilots shows a snapshot of its figures at most this many
+# seconds old; beat recomputes the snapshots people looked at in the last week before then.
+KOKEILU_DASHBOARD_MAX_AGE = env.int("KOKEILU_DASHBOARD_MAX_AGE", default=900)
 
 LOGGING = {
     "version": 1,

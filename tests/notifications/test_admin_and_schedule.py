@@ -68,6 +68,10 @@ EXPECTED_JOBS = {
     "Kokeilu: fire workflow timers": ("workflows.tasks.workflow_fire_timers", "every 60 seconds"),
     "Kokeilu: task and pilot reminders": ("notifications.tasks.reminders_send", "0 7"),
     "Kokeilu: daily digest": ("notifications.tasks.digest_send", "15 7"),
+    "Kokeilu: refresh the dashboard's snapshots": (
+        "insight.tasks.dashboard_snapshots_refresh",
+        "every 300 seconds",
+    ),
 }
 
 
@@ -92,7 +96,7 @@ def test_setup_periodic_tasks_is_idempotent_and_keeps_admin_changes(db, capsys):
     job.save()
     PeriodicTask.objects.filter(name="Kokeilu: daily digest").delete()
     call_command("setup_periodic_tasks")
-    assert capsys.readouterr().out == "1 periodic job(s) created, 3 already there.\n"
+    assert capsys.readouterr().out == "1 periodic job(s) created, 4 already there.\n"
     assert _jobs() == EXPECTED_JOBS
     assert PeriodicTask.objects.get(name="Kokeilu: task and pilot reminders").enabled is False
 
