@@ -243,3 +243,19 @@ def test_a_task_url_with_another_process_id_is_404_and_changes_nothing(cast):
         assert client.post(url, {"decision": "accept"}).status_code == 404
     task.refresh_from_db()
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
+
+
+def test_the_task_lists_have_their_index_and_statistics():
+    """The queue's sort reads due dates from a covering index, and its plan relies on the
+    statistics of (status, owner_permission) (migrations workflows 0003 and 0004)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'kokeilu_deadline_task_due'"
+        )
+        (definition,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT stxkind FROM pg_statistic_ext WHERE stxname = 'kokeilu_task_status_permission'"
+        )
+        (kinds,) = cursor.fetchone()
+    assert "(task_id) INCLUDE (due)" in definition
+    assert set(kinds) == {"m", "f"}  # most common values, functional dependencies

@@ -46,6 +46,12 @@ class TaskDeadline(models.Model):
     class Meta:
         verbose_name = _("task deadline")
         verbose_name_plural = _("task deadlines")
+        indexes = [
+            # The inbox and queue sort open tasks by due date: on PostgreSQL each task's date
+            # is then read from this index alone, not from a hash of every deadline ever set.
+            # (SQLite has no covering indexes; Django leaves it out there.)
+            models.Index(fields=["task"], include=["due"], name="kokeilu_deadline_task_due")
+        ]
 
     def __str__(self):
         return f"{self.task_id}: {self.due}"

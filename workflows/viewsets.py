@@ -18,7 +18,7 @@ from cases.selectors import pilots_visible_to, user_role
 
 from .flows import PilotFlow
 from .models import PilotProcess
-from .selectors import inbox_tasks_visible_to, queue_of, tasks_visible_to
+from .selectors import human_nodes, inbox_tasks_visible_to, queue_of, tasks_visible_to
 
 
 class StaffOnlyMixin:
@@ -75,10 +75,8 @@ def human_node_choices():
     """Every human node of the inbox's flows, for the node filter: known without a query
     (Viewflow reads the distinct nodes of the whole list, every page, from the database)."""
     return [
-        (get_task_ref(node), f"{flow.process_title}/{node.name.title()}")
-        for flow in inbox_flows()
-        for node in chart.topsort(flow)[0]
-        if node.task_type == "HUMAN"
+        (get_task_ref(node), f"{node.flow_class.process_title}/{node.name.title()}")
+        for node in human_nodes(inbox_flows())
     ]
 
 
@@ -125,9 +123,14 @@ class ScopedQueueView(PilotColumnsMixin, vf_views.FlowQueueListView):
 
     @viewprop
     def queryset(self):
-        return inbox_tasks_visible_to(
-            self.request.user, queue_of(self.request.user, inbox_flows())
-        ).order_by(F("due").asc(nulls_last=True), "created")
+        return queue_tasks(self.request).order_by(F("due").asc(nulls_last=True), "created")
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if self.filterset is None or not self.filterset.form.has_changed():
+            # The whole queue: the menu's badge has counted it in this request already.
+            paginator.count = queue_count(self.request)
+        return paginator
 
 
 class ScopedArchiveView(PilotColumnsMixin, vf_views.FlowArchiveListView):
@@ -249,5 +252,29 @@ def menu_counts(request) -> dict:
     flows = inbox_flows()
     return {
         "user_inbox": inbox_tasks_visible_to(request.user, manager.inbox(flows, request.user)),
-        "user_queue": inbox_tasks_visible_to(request.user, queue_of(request.user, flows)),
+        "user_queue": QueueCount(request),
     }
+
+
+def queue_tasks(request):
+    """The tasks of the user's queue: open tasks the user may take, of pilots the user sees."""
+    return inbox_tasks_visible_to(request.user, queue_of(request.user, inbox_flows()))
+
+
+def queue_count(request) -> int:
+    """How many tasks the user's queue holds, counted once per request: the menu's badge and
+    the queue's own pages both show it, and a queue of thousands takes a while to count."""
+    count = getattr(request, "_kokeilu_queue_count", None)
+    if count is None:
+        count = request._kokeilu_queue_count = queue_tasks(request).count()
+    return count
+
+
+class QueueCount:
+    """The menu's queue badge (Viewflow's menu shows `user_queue.count`)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def count(self) -> int:
+        return queue_count(self.request)

@@ -4,6 +4,9 @@ indexable columns (workflows.selectors)."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -98,3 +101,37 @@ def test_the_node_filter_offers_every_human_node_of_both_flows():
     assert "Screen" in labels and "Review" in labels
     human = [n for flow in FLOWS for n in flow.instance.nodes() if n.task_type == "HUMAN"]
     assert len(choices) == len(human)
+
+
+def _queue_counts(queries) -> int:
+    """The COUNTs of open tasks among the queries of a request."""
+    return sum(
+        1
+        for query in queries
+        if query["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "viewflow_task"')
+        and "NEW" in query["sql"]
+    )
+
+
+def test_the_queue_is_counted_once_for_its_badge_and_its_pages(client, world, pilots):
+    w = world
+    sc.screen(f.submit_pilot(w.company_a, w.company, title="A matching"), w.agent)
+    client.force_login(w.agent)
+    expected = inbox_tasks_visible_to(w.agent, queue_of(w.agent, FLOWS)).count()
+    assert expected == 2  # a screening and a matching
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/workflow/pilot/queue/")
+    assert response.status_code == 200
+    assert response.context["paginator"].count == expected
+    assert response.context["user_queue"].count() == expected
+    assert _queue_counts(queries.captured_queries) == 1
+    # A filtered queue counts its own tasks; the badge still counts the whole queue.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            "/workflow/pilot/queue/", {"flow_task": get_task_ref(PilotFlow.screen)}
+        )
+    screening = queue_of(w.agent, FLOWS).filter(flow_task=PilotFlow.screen).count()
+    assert 0 < screening < expected
+    assert response.context["paginator"].count == screening
+    assert response.context["user_queue"].count() == expected
+    assert _queue_counts(queries.captured_queries) == 2
