@@ -71,7 +71,7 @@ test-api: install
 	rm -f $(API_DB) $(API_DB)-wal $(API_DB)-shm
 
 test-services: install messages services
-	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(PY) -m pytest -m "not browser"
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(PY) -m pytest -n 2 -m "not browser"
 
 lint: install
 	$(VENV)/bin/ruff check .
