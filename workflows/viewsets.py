@@ -262,19 +262,29 @@ def queue_tasks(request):
 
 
 def queue_count(request) -> int:
-    """How many tasks the user's queue holds, counted once per request: the menu's badge and
-    the queue's own pages both show it, and a queue of thousands takes a while to count."""
+    """How many tasks the user's queue holds, counted once per request (the queue's pages)."""
     count = getattr(request, "_kokeilu_queue_count", None)
     if count is None:
         count = request._kokeilu_queue_count = queue_tasks(request).count()
     return count
 
 
+# The menu's queue badge counts up to this many tasks and then says "99+": every page of the
+# flows shows it, and counting a division's thousands of open tasks each time cost more than
+# the rest of the page. The queue's own page gives the exact number.
+QUEUE_BADGE_LIMIT = 100
+
+
 class QueueCount:
-    """The menu's queue badge (Viewflow's menu shows `user_queue.count`)."""
+    """The menu's queue badge (Viewflow's menu shows `user_queue.count`): the exact count when
+    the page has counted the queue already, else at most QUEUE_BADGE_LIMIT - 1, then "99+"."""
 
     def __init__(self, request):
         self.request = request
 
-    def count(self) -> int:
-        return queue_count(self.request)
+    def count(self) -> int | str:
+        exact = getattr(self.request, "_kokeilu_queue_count", None)
+        if exact is not None:
+            return exact
+        counted = queue_tasks(self.request).order_by()[:QUEUE_BADGE_LIMIT].count()
+        return counted if counted < QUEUE_BADGE_LIMIT else f"{QUEUE_BADGE_LIMIT - 1}+"
