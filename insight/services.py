@@ -4,6 +4,7 @@ and the dashboard's snapshots of large scopes."""
 import datetime
 import hashlib
 import json
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,8 @@ from notifications import services as notification_services
 
 from . import references, selectors, snapshots
 from .models import DashboardSnapshot
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -79,7 +82,12 @@ def _snapshot_max_age() -> datetime.timedelta:
 
 
 def snapshot_key(scope: VisibilityScope, filters: dict, language: str) -> str:
-    identity = {"scope": scope.as_dict(), "filters": filters, "language": language}
+    identity = {
+        "scope": scope.as_dict(),
+        "filters": filters,
+        "language": language,
+        "format": snapshots.FORMAT,
+    }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
@@ -110,9 +118,14 @@ def dashboard_figures(
     now = timezone.now()
     snapshot = DashboardSnapshot.objects.filter(key=key).first()
     if snapshot is not None and now - snapshot.computed_at < _snapshot_max_age():
-        if now - snapshot.viewed_at > SNAPSHOT_VIEW_MARK:
-            DashboardSnapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
-        return snapshots.decode(snapshot.figures), snapshot.computed_at
+        try:
+            figures = snapshots.decode(snapshot.figures)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            logger.warning("Dashboard snapshot %s is unreadable; computing it again", snapshot.pk)
+        else:
+            if now - snapshot.viewed_at > SNAPSHOT_VIEW_MARK:
+                DashboardSnapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
+            return figures, snapshot.computed_at
     figures = selectors.figures_of(pilots, None, now=now)
     DashboardSnapshot.objects.update_or_create(
         key=key,

@@ -181,3 +181,21 @@ def test_the_refresh_task_calls_the_service(world, small_set_of_two):
     services.dashboard_figures(world.agent)
     DashboardSnapshot.objects.update(computed_at=timezone.now() - datetime.timedelta(hours=1))
     assert tasks.dashboard_snapshots_refresh.delay().get() == {"refreshed": 1, "dropped": 0}
+
+
+def test_an_unreadable_snapshot_is_computed_again(client, world, small_set_of_two):
+    _spread(world)
+    client.force_login(world.agent)
+    client.get(URL)
+    DashboardSnapshot.objects.update(figures={"total": 5})  # e.g. written by another version
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["figures"]["total"] == 5
+    assert "by_stage" in DashboardSnapshot.objects.get().figures
+
+
+def test_the_key_names_the_format_of_the_figures(world, monkeypatch):
+    scope, filters = VisibilityScope(everything=True), {"year": None}
+    before = services.snapshot_key(scope, filters, "en")
+    monkeypatch.setattr(snapshots, "FORMAT", snapshots.FORMAT + 1)
+    assert services.snapshot_key(scope, filters, "en") != before
