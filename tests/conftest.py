@@ -3,12 +3,24 @@
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests import factories as f
 from tests.security.report import (  # noqa: F401 (pytest hooks: the access-control matrix summary)
     pytest_runtest_logreport,
     pytest_terminal_summary,
 )
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """A request with Accept-Language, or by a user who chose another language, leaves that
+    language active in the thread (the middleware activates it and nothing deactivates it);
+    each test starts and ends in the site's language, whatever ran before it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -6,10 +6,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
-from django.conf import settings
-from django.utils import translation
-
 LOCALE = Path(__file__).resolve().parents[2] / "notifications" / "locale"
 
 
@@ -26,12 +22,3 @@ def _compile_catalogs() -> None:
 
 
 _compile_catalogs()
-
-
-@pytest.fixture(autouse=True)
-def _site_language():
-    """A request with Accept-Language leaves its language active in the thread; each test
-    starts and ends in the site's language."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
