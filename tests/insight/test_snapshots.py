@@ -199,3 +199,27 @@ def test_the_key_names_the_format_of_the_figures(world, monkeypatch):
     before = services.snapshot_key(scope, filters, "en")
     monkeypatch.setattr(snapshots, "FORMAT", snapshots.FORMAT + 1)
     assert services.snapshot_key(scope, filters, "en") != before
+
+
+def test_a_page_served_from_its_snapshot_runs_the_same_queries_for_more_pilots(
+    client, world, small_set_of_two
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = world
+    _spread(w)
+    client.force_login(w.agent)
+
+    def served() -> int:
+        DashboardSnapshot.objects.all().delete()
+        client.get(URL)  # computes and keeps the snapshot
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL)
+        assert response.context["computed_at"] is not None
+        return len(queries)
+
+    few = served()
+    for n in range(6):
+        f.submit_pilot(w.company_b, w.company2, title=f"More {n}")
+    assert served() == few
