@@ -53,8 +53,7 @@ def sees_all_pilots(user) -> bool:
 
 def pilots_visible_to(user) -> QuerySet[Pilot]:
     """Every pilot the user may see. Every list, page, export and API goes through this."""
-    condition = pilot_visibility(user)
-    return Pilot.objects.all() if condition is None else Pilot.objects.filter(condition)
+    return visibility_scope(user).pilots()
 
 
 @dataclass(frozen=True)
@@ -75,10 +74,11 @@ class VisibilityScope:
         and company indexes (an OR of two subqueries made it read every pilot)."""
         if self.everything:
             return None
-        condition = Q(division__in=self.divisions)
-        if self.contracting:
-            condition |= Q(contracting_started__isnull=False)
-        return condition | Q(company__in=self.companies)
+        return self.staff_condition() | Q(company__in=self.companies)
+
+    def staff_condition(self) -> Q:
+        """The pilots seen whole as city staff, not only as a company's member."""
+        return _staff_rule(self.divisions, self.contracting)
 
     def pilots(self) -> QuerySet[Pilot]:
         condition = self.condition()
@@ -118,15 +118,28 @@ def visibility_scope(user) -> VisibilityScope:
 def pilot_visibility(user, path: str = "") -> Q | None:
     """`pilots_visible_to` as a condition on the pilot reached by `path` from another model
     (e.g. "process__pilotprocess__pilot" from a task), so that a list of tasks filters on its
-    own join instead of on a subquery of every visible pilot. None: the user sees every pilot."""
+    own join instead of on a subquery of every visible pilot. None: the user sees every pilot.
+
+    Pilots themselves get the scope's ids (`VisibilityScope.condition`). A list of tasks gets
+    the same rule with the user's divisions and companies as subqueries: it joins them with
+    what it already joins, and its page asks three times (the list and the menu's two counts),
+    where reading the ids each time cost six queries more."""
     if not path:
         return visibility_scope(user).condition()
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if sees_all_pilots(user):
         return None
-    # A list of tasks: the subqueries join with what the list already joins.
     return _on_path(_staff_condition(user) | Q(company__in=companies_of(user)), path)
+
+
+def _staff_rule(divisions, contracting: bool) -> Q:
+    """The pilots seen whole as city staff: those of the divisions (ids or a query of them)
+    and, with the permission, every pilot whose contracting has started."""
+    condition = Q(division__in=divisions)
+    if contracting:
+        condition |= Q(contracting_started__isnull=False)
+    return condition
 
 
 def _on_path(condition: Q, path: str) -> Q:
@@ -145,10 +158,7 @@ def _on_path(condition: Q, path: str) -> Q:
 
 def _staff_condition(user) -> Q:
     """The pilots a user sees whole as city staff (not only as a company's member)."""
-    condition = Q(division__in=divisions_of(user))
-    if user.has_perm("cases.view_contracting_pilots"):
-        condition |= Q(contracting_started__isnull=False)
-    return condition
+    return _staff_rule(divisions_of(user), user.has_perm("cases.view_contracting_pilots"))
 
 
 def pilots_seen_whole_by(user) -> QuerySet[Pilot]:
